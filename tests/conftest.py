@@ -1,0 +1,42 @@
+"""Shared fixtures: a warm grading worker and helpers to grade text as a submission."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["AUTOGRADER_DATA"] = "sample"  # tests never touch the network
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def worker():
+    from autograder.runner import WorkerProcess
+
+    w = WorkerProcess()
+    w.start()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def grade(worker, tmp_path):
+    """grade(text, suffix='.py', limits=None) -> Graded, through the real worker."""
+    from autograder import rubric
+    from autograder.grading import grade_one
+    from autograder.runner import Limits
+
+    def _grade(text: str, suffix: str = ".py", limits=None, name: str = "submission"):
+        path = tmp_path / f"{name}{suffix}"
+        path.write_text(text, encoding="utf-8")
+        return grade_one(path, worker, limits or Limits(), rubric.load_points(None))
+
+    return _grade
+
+
+def by_tag(graded) -> dict:
+    return {r.tag: r for r in graded.results}
