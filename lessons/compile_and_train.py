@@ -83,7 +83,8 @@ model_intro.summary()
 # Why does the step size matter? The figure below comes from real, short training runs of
 # our model with three learning rates. Too small, and the loss hardly moves in 10 epochs: the
 # steps are too timid. Too large, and the steps overshoot the bottom of the valley, so the
-# loss bounces about instead of falling. In between, the loss falls steadily.
+# loss falls slowly and unevenly, jumping up again now and then. In between, the loss falls
+# steadily and far.
 
 # %%
 figures.plot_learning_rates()
