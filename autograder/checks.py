@@ -264,7 +264,8 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
     last = fit.get("last_call") or {}
     if not history.get("defined"):
         if last.get("error"):
-            return None, Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]))
+            return None, Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]),
+                                 f"fit raised {last['error'].get('type', 'an error')}")
         if last and not ctx.blank_places("fit"):
             return None, Verdict(FAILED, R.FIT_MESSAGES["no_history_var"])
         return None, _no_result(ctx, "fit", R.FIT_MESSAGES["no_history_var"])
@@ -325,7 +326,8 @@ def check_validation(ctx: Context) -> Verdict:
             return Verdict(PASSED, "", "validation")
         return Verdict(FAILED, R.FIT_MESSAGES["no_validation"], "none")
     if last.get("error") and not (fit.get("history") or {}).get("defined"):
-        return Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]))
+        return Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]),
+                       f"fit raised {last['error'].get('type', 'an error')}")
     if last.get("x") == "blank" or last.get("validation_data") == "blank":
         return _not_attempted(ctx, "fit", " (the `x` or `validation_data` argument)")
     val = last.get("validation_data")

@@ -40,6 +40,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if graded.all_passed else 1
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .classgrade import grade_class
+    from .classreport import summary_text
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError("--jobs must be at least 1")
+    points = rubric.load_points(args.points)
+    docs = grade_class(args.submissions, args.out, args.jobs, _limits(args), points,
+                       dask_address=args.dask, progress=not args.quiet)
+    if not docs:
+        print("autograder: no submissions (.py or .ipynb) found", file=sys.stderr)
+        return 2
+    print(summary_text(docs))
+    print(f"Results: {args.out}/<submission>/results.json, {args.out}/grades.csv, "
+          f"{args.out}/report.md, {args.out}/pass_rates.png")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .classgrade import grade_class
+    from .classreport import summary_text
+    from .sampleclass import VARIANTS, write_class
+
+    out = Path(args.out)
+    subs = out / "submissions"
+    write_class(subs, len(VARIANTS))
+    print(f"Wrote {len(VARIANTS)} sample submissions (the solution and typical mistakes) to {subs}/")
+    docs = grade_class([str(subs)], out / "results", args.jobs, Limits(), rubric.load_points(None))
+    print(summary_text(docs))
+    print(f"Per-submission feedback: {out}/results/<submission>/results.json; class report: "
+          f"{out}/results/report.md and {out}/results/pass_rates.png; grades: {out}/results/grades.csv")
+    print(f"Try one yourself: autograder check {subs}/student003_categorical_loss.py")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the Keras 'Compile and Train' exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,6 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text for people, json for Gradescope's results.json (default text)")
     _add_limit_options(p)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("grade", help="grade a class: files and/or directories of submissions")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION_OR_DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="where results, grades.csv and the report go")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: number of cores)")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_limit_options(p)
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("demo", help="grade the bundled sample class on the offline sample data")
+    p.add_argument("--out", default="out/demo", metavar="DIR", help="output directory (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,0 +1,220 @@
+"""Grade a whole class: warm workers in parallel (or a Dask cluster), results per submission,
+grades.csv, a class report. A re-run after an interruption only grades what is missing.
+"""
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__, report, rubric
+from .atomic import write_json_atomic, write_text_atomic
+from .grading import Graded, failed_everywhere, judge, prepare
+from .runner import Limits, RunResult, WorkerProcess, run_submission
+from .source import SUFFIXES, Submission
+
+RESULTS = "results.json"
+
+
+@dataclass
+class Entry:
+    """One submission of the class: where it is, where its results go, what it hashes to."""
+
+    path: Path
+    key: str  # folder name under the output directory
+    sha256: str | None
+
+
+def find_submissions(inputs: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Submission files from files and directories (searched recursively); plus messages for bad inputs."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                parts = f.relative_to(p).parts
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not any(x.startswith(".") for x in parts):
+                    found.append(f)
+        elif p.exists():
+            found.append(p)  # even with a wrong extension: it gets its own result naming the problem
+        else:
+            problems.append(f"{p}: no such file or directory")
+    unique = list(dict.fromkeys(f.resolve() for f in found))
+    return unique, problems
+
+
+def _keys(paths: list[Path]) -> list[str]:
+    """Unique, readable folder names: the file name, with parent folders added only to break ties."""
+    keys = [p.stem for p in paths]
+    depth = 0
+    while len(set(keys)) < len(keys) and depth < 10:
+        depth += 1
+        counts = {k: keys.count(k) for k in keys}
+        keys = [("__".join(p.parts[-depth - 1:-1] + (p.name,)) if counts[k] > 1 else k) for p, k in zip(paths, keys)]
+    return keys
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _load_previous(out: Path, entry: Entry, limits: Limits, points: dict[str, float]) -> dict | None:
+    """A finished result of an earlier run for the very same file and settings, if any."""
+    import json
+
+    try:
+        data = json.loads((out / entry.key / RESULTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    extra = data.get("extra_data", {}) if isinstance(data, dict) else {}
+    if extra.get("sha256") == entry.sha256 and extra.get("settings") == _settings(limits, points):
+        return data
+    return None
+
+
+def _settings(limits: Limits, points: dict[str, float]) -> dict:
+    return {"grader": __version__, "timeout": limits.timeout, "memory": limits.memory, "output": limits.output,
+            "points": points}
+
+
+def results_document(graded: Graded, entry: Entry, limits: Limits, points: dict[str, float]) -> dict:
+    """Gradescope's results.json, with what the class tools need in ``extra_data``."""
+    doc = report.gradescope(graded)
+    doc["extra_data"] = {
+        "submission": str(entry.path), "sha256": entry.sha256, "settings": _settings(limits, points),
+        "run": graded.run, "problem": graded.problem,
+        "checks": [{"tag": r.tag, "status": r.status, "answer": r.answer} for r in graded.results],
+    }
+    return doc
+
+
+class LocalPool:
+    """N warm workers used by N threads; a worker killed by a submission is restarted."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.idle: queue.Queue[WorkerProcess] = queue.Queue()
+        workers = [WorkerProcess() for _ in range(jobs)]
+        starters = [threading.Thread(target=w.start) for w in workers]
+        for t in starters:
+            t.start()
+        for t in starters:
+            t.join()
+        for w in workers:
+            self.idle.put(w)
+        self.workers = workers
+
+    def run(self, sub: Submission, limits: Limits) -> RunResult:
+        worker = self.idle.get()
+        try:
+            return run_submission(sub, worker, limits)
+        finally:
+            self.idle.put(worker)
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.close()
+
+
+Runner = Callable[[Submission, Limits], RunResult]
+
+
+def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Limits, points: dict[str, float],
+                dask_address: str | None = None, progress: bool = True) -> list[dict]:
+    """Grade every submission found in ``inputs`` into ``out``; return the results documents."""
+    from tqdm import tqdm
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths, missing = find_submissions(inputs)
+    entries = [Entry(p, k, _sha256(p)) for p, k in zip(paths, _keys(paths))]
+    docs: dict[str, dict] = {}
+    todo: list[tuple[Entry, Submission]] = []
+    for entry in entries:
+        previous = _load_previous(out, entry, limits, points)
+        if previous is not None:
+            docs[entry.key] = previous
+            continue
+        prepared = prepare(entry.path)
+        if isinstance(prepared, str):  # cannot be run: its own result, and the class goes on
+            _save(out, entry, failed_everywhere(str(entry.path), prepared, points), limits, points, docs)
+        else:
+            todo.append((entry, prepared))
+
+    bar = tqdm(total=len(entries), initial=len(entries) - len(todo), desc="grading", unit="sub",
+               disable=not progress, dynamic_ncols=True)
+    if todo:
+        runner, close, width = _runner(jobs, dask_address)
+        try:
+            with ThreadPoolExecutor(max_workers=width) as pool:
+                futures = {pool.submit(runner, sub, limits): (entry, sub) for entry, sub in todo}
+                for future in as_completed(futures):
+                    entry, sub = futures[future]
+                    try:
+                        run = future.result()
+                    except Exception as exc:  # a lost task must not stop the class
+                        run = RunResult(None, "worker_error", 0.0, {"message": f"{type(exc).__name__}: {exc}"})
+                    _save(out, entry, judge(sub, run, limits, points), limits, points, docs)
+                    bar.update(1)
+        finally:
+            close()
+    bar.close()
+    ordered = [docs[e.key] for e in entries if e.key in docs]
+    write_grades_csv(out, entries, docs)
+    from .classreport import write_class_report
+
+    write_class_report(out, ordered, points)
+    for message in missing:
+        print(f"autograder: {message}")
+    return ordered
+
+
+def _save(out: Path, entry: Entry, graded: Graded, limits: Limits, points: dict[str, float], docs: dict) -> None:
+    doc = results_document(graded, entry, limits, points)
+    (out / entry.key).mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / entry.key / RESULTS, doc)
+    docs[entry.key] = doc
+
+
+def _runner(jobs: int | None, dask_address: str | None) -> tuple[Runner, Callable[[], None], int]:
+    """How runs are made, how to stop it, and how many may be under way at once."""
+    if dask_address:
+        from .dask_grading import DaskRunner
+
+        runner = DaskRunner(dask_address)
+        return runner.run, runner.close, jobs or runner.threads()
+    pool = LocalPool(jobs or default_jobs())
+    return pool.run, pool.close, pool.jobs
+
+
+def default_jobs() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def write_grades_csv(out: Path, entries: list[Entry], docs: dict[str, dict]) -> None:
+    """One row per submission, one column per check tag, and the total."""
+    import pandas as pd
+
+    rows = []
+    for entry in entries:
+        doc = docs.get(entry.key)
+        if doc is None:
+            continue
+        row = {"submission": entry.key, "path": str(entry.path)}
+        by_tag = {t["tags"][0]: t["score"] for t in doc["tests"]}
+        row.update({tag: by_tag.get(tag, 0.0) for tag in rubric.CHECKS})
+        row["total"] = doc["score"]
+        row["max_total"] = sum(t["max_score"] for t in doc["tests"])
+        row["problem"] = doc.get("extra_data", {}).get("problem") or ""
+        rows.append(row)
+    write_text_atomic(out / "grades.csv", pd.DataFrame(rows).to_csv(index=False))
