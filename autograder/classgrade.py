@@ -29,34 +29,29 @@ class Entry:
     sha256: str | None
 
 
-def find_submissions(inputs: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Submission files from files and directories (searched recursively); plus messages for bad inputs."""
-    found: list[Path] = []
+def find_submissions(inputs: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, its path relative to the input it was found in) for every submission, recursively
+    for directories; plus messages for inputs that do not exist."""
+    found: dict[Path, str] = {}
     problems: list[str] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                parts = f.relative_to(p).parts
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not any(x.startswith(".") for x in parts):
-                    found.append(f)
+                rel = f.relative_to(p)
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not any(x.startswith(".") for x in rel.parts):
+                    found.setdefault(f.resolve(), rel.as_posix())
         elif p.exists():
-            found.append(p)  # even with a wrong extension: it gets its own result naming the problem
+            found.setdefault(p.resolve(), p.name)  # even with a wrong extension: it gets its own result
         else:
             problems.append(f"{p}: no such file or directory")
-    unique = list(dict.fromkeys(f.resolve() for f in found))
-    return unique, problems
+    return list(found.items()), problems
 
 
-def _keys(paths: list[Path]) -> list[str]:
-    """Unique, readable folder names: the file name, with parent folders added only to break ties."""
-    keys = [p.stem for p in paths]
-    depth = 0
-    while len(set(keys)) < len(keys) and depth < 10:
-        depth += 1
-        counts = {k: keys.count(k) for k in keys}
-        keys = [("__".join(p.parts[-depth - 1:-1] + (p.name,)) if counts[k] > 1 else k) for p, k in zip(paths, keys)]
-    return keys
+def _keys(found: list[tuple[Path, str]]) -> list[str]:
+    """Unique, readable folder names: the file's stem, or its relative path where stems collide."""
+    stems = [p.stem for p, _ in found]
+    return [stem if stems.count(stem) == 1 else rel.replace("/", "__") for stem, (_, rel) in zip(stems, found)]
 
 
 def _sha256(path: Path) -> str | None:
@@ -134,8 +129,8 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths, missing = find_submissions(inputs)
-    entries = [Entry(p, k, _sha256(p)) for p, k in zip(paths, _keys(paths))]
+    found, missing = find_submissions(inputs)
+    entries = [Entry(p, k, _sha256(p)) for (p, _), k in zip(found, _keys(found))]
     docs: dict[str, dict] = {}
     todo: list[tuple[Entry, Submission]] = []
     for entry in entries:

@@ -1,0 +1,120 @@
+"""`autograder grade`: a class of mixed submissions, grades.csv, the class report, resume, Dask."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pandas as pd
+import pytest
+
+from autograder import rubric
+from autograder.sampleclass import VARIANTS, variant_text
+
+CLASS = ["correct", "categorical_loss", "metrics_not_list", "five_epochs", "wrong_answers"]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "subs"
+    (subs / "section_b").mkdir(parents=True)
+    for name in CLASS:
+        (subs / f"{name}.py").write_text(variant_text(name))
+    # a notebook in a sub-folder, with the same stem as a script elsewhere
+    jupytext.write(jupytext.reads(variant_text("sgd"), fmt="py:percent"), subs / "section_b" / "correct.ipynb")
+    (subs / "empty.py").write_text("")
+    (subs / "broken.ipynb").write_text("{nope")
+    (subs / ".ipynb_checkpoints").mkdir()
+    (subs / ".ipynb_checkpoints" / "ignored.py").write_text(variant_text("correct"))
+    (subs / "notes.txt").write_text("not a submission")
+    return subs
+
+
+@pytest.fixture(scope="module")
+def graded(classroom) -> tuple[Path, subprocess.CompletedProcess]:
+    out = classroom.parent / "out"
+    proc = cli("grade", str(classroom), "--out", str(out), "--jobs", "2")
+    return out, proc
+
+
+def test_every_submission_gets_results_and_the_class_goes_on(graded):
+    out, proc = graded
+    assert proc.returncode == 0, proc.stderr
+    grades = pd.read_csv(out / "grades.csv")
+    assert len(grades) == len(CLASS) + 3  # + the notebook, the empty file and the broken notebook
+    assert list(grades.columns[2:2 + len(rubric.CHECKS)]) == list(rubric.CHECKS)
+    totals = dict(zip(grades.submission, grades.total))
+    assert "correct" not in totals  # stems collide: relative paths are used
+    assert totals["categorical_loss"] == 13 - len(VARIANTS["categorical_loss"][1])
+    assert totals["wrong_answers"] == 11
+    assert totals["section_b__correct.ipynb"] == 12 and totals["correct.py"] == 13  # the sgd notebook: one check fails
+    assert totals["empty"] == 0 and totals["broken"] == 0
+    problems = dict(zip(grades.submission, grades.problem.fillna("")))
+    assert "empty" in problems["empty"] and "not a valid notebook" in problems["broken"]
+    for key in grades.submission:
+        doc = json.loads((out / key / "results.json").read_text())
+        assert {"score", "tests"} <= set(doc) and len(doc["tests"]) == len(rubric.CHECKS)
+    assert "Graded 8 submissions" in proc.stdout
+
+
+def test_class_report_and_plot(graded):
+    out, _ = graded
+    text = (out / "report.md").read_text()
+    assert "| `compile.loss`" in text and "categorical_crossentropy ×1" in text
+    assert "'accuracy' ×1" in text  # metrics='accuracy'
+    assert "Submissions that could not be run" in text
+    png = (out / "pass_rates.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_check_and_grade_agree(graded, classroom):
+    out, _ = graded
+    for name in ("categorical_loss", "five_epochs"):
+        proc = cli("check", str(classroom / f"{name}.py"), "--format", "json")
+        single = json.loads(proc.stdout)
+        batch = json.loads((out / name / "results.json").read_text())
+        batch.pop("extra_data")
+        assert single == batch
+
+
+def test_rerun_resumes_and_regrades_only_what_is_missing(graded, classroom):
+    out, _ = graded
+    kept = (out / "correct.py" / "results.json").stat().st_mtime_ns
+    (out / "five_epochs" / "results.json").unlink()
+    (out / "grades.csv").write_text("half a fi")  # as if a run was killed while writing
+    proc = cli("grade", str(classroom), "--out", str(out), "--jobs", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "correct.py" / "results.json").stat().st_mtime_ns == kept
+    assert json.loads((out / "five_epochs" / "results.json").read_text())["score"] == 12
+    assert len(pd.read_csv(out / "grades.csv")) == len(CLASS) + 3
+
+
+def test_grade_with_nothing_to_grade(tmp_path):
+    proc = cli("grade", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "no submissions" in proc.stderr
+
+
+def test_dask_local_cluster_gives_the_same_grades(graded, classroom, tmp_path):
+    from distributed import LocalCluster
+
+    out, _ = graded
+    picked = classroom.parent / "picked"
+    picked.mkdir()
+    for name in ("correct", "categorical_loss", "wrong_answers"):
+        (picked / f"{name}.py").write_text((classroom / f"{name}.py").read_text())
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        dask_out = tmp_path / "dask"
+        proc = cli("grade", str(picked), "--out", str(dask_out), "--dask", cluster.scheduler_address, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("correct", "categorical_loss", "wrong_answers"):
+        a = json.loads((dask_out / name / "results.json").read_text())
+        b = json.loads((out / ("correct.py" if name == "correct" else name) / "results.json").read_text())
+        assert a["score"] == b["score"] and a["tests"] == b["tests"]
