@@ -77,6 +77,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nbgrader(args: argparse.Namespace) -> int:
+    """Create or update an nbgrader course directory; print the assignment name."""
+    from .nbgrader_course import build_course
+
+    points = rubric.load_points(args.points)
+    try:
+        build = build_course(args.course_dir, args.assignment, points)
+    except OSError as exc:
+        raise ValueError(f"cannot write the course: {exc}") from None
+    for path in build.written:
+        print(f"wrote {path}", file=sys.stderr)
+    print(build.assignment)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the Keras 'Compile and Train' exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out/demo", metavar="DIR", help="output directory (default %(default)s)")
     p.add_argument("--jobs", type=int, default=None, metavar="N")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("nbgrader", help="create or update an nbgrader course directory from the lesson")
+    p.add_argument("course_dir", metavar="COURSE_DIR")
+    p.add_argument("--assignment", default="compile_and_train", metavar="NAME",
+                   help="assignment name under COURSE_DIR/source/ (default %(default)s)")
+    p.add_argument("--points", metavar="FILE", help='JSON file {"check.tag": points} overriding the default points')
+    p.set_defaults(func=cmd_nbgrader)
     return parser
 
 

@@ -1,0 +1,190 @@
+"""Build an nbgrader course directory from the jupytext lesson and its solution.
+
+The source notebook is the solution with nbgrader cell metadata (schema version 3):
+
+- each challenge cell is an ungraded solution cell that carries the lesson's text (with its
+  ``_____`` blanks) for the release (see ``nbgrader_preprocessors``);
+- every other cell, code or markdown, is a read-only (locked) cell;
+- after each challenge, one locked, autograded test cell per check of that challenge calls
+  ``autograder.nbgrader_cells.grade``, whose value is the points earned.
+
+Rebuilding writes only what changed, so it is safe to run again.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+from . import rubric
+from .nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = ROOT / "lessons" / "compile_and_train.py"
+SOLUTION = ROOT / "solutions" / "compile_and_train.py"
+DEFAULT_ASSIGNMENT = "compile_and_train"
+CONFIG_NAME = "nbgrader_config.py"
+CONFIG_MARKER = "# Written by `autograder nbgrader`"
+_ASSIGNMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+CONFIG_TEXT = f'''{CONFIG_MARKER}; running it again rewrites this file.
+import os
+import sys
+
+from autograder.nbgrader_preprocessors import release_preprocessors
+
+# nbgrader runs the `alembic` command when it creates the gradebook: find it next to this
+# Python, so that `.venv/bin/nbgrader` works without activating the virtualenv.
+if os.path.dirname(sys.executable) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
+# Kernels started by nbgrader inherit these variables.
+# Grade on the small offline sample of CIFAR-10: no download, seconds per notebook. Export
+# AUTOGRADER_DATA=cifar10 before running nbgrader to grade on the real data instead.
+os.environ.setdefault("AUTOGRADER_DATA", "sample")
+# nbgrader gives 0 points to a test cell that wrote anything to stderr, and TensorFlow's C++
+# logs go there: keep most of them quiet (the test cells also silence stderr while they check).
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
+
+# Release the challenge cells as the lesson shows them, with their `_____` blanks, instead of
+# nbgrader's `raise NotImplementedError()`: our ReleaseLessonSource runs right after
+# ClearSolutions (and before the checksums are computed).
+c.GenerateAssignment.preprocessors = release_preprocessors()
+
+# Training in the notebook takes longer than nbgrader's default of 30 s per cell.
+c.Execute.timeout = 300
+'''
+
+
+@dataclass
+class CourseBuild:
+    """What ``build_course`` made: the assignment, its source notebook, and the files it (re)wrote."""
+
+    assignment: str
+    notebook: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def grade_id(tag: str) -> str:
+    """nbgrader's grade ids allow only letters, digits, ``_`` and ``-``: ``compile.loss`` -> ``compile-loss``."""
+    return tag.replace(".", "-")
+
+
+def answer_id(challenge: str) -> str:
+    return f"{challenge}-answer"
+
+
+def _nbgrader_meta(cell_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
+                   points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": cell_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if grade:
+        meta["points"] = float(points or 0.0)
+    return meta
+
+
+def grading_cell_source(tag: str, points: float) -> str:
+    check = rubric.CHECKS[tag]
+    unit = "point" if points == 1 else "points"
+    return (f"# Autograded test ({points:g} {unit}): {check.title}\n"
+            "from autograder.nbgrader_cells import grade\n"
+            f"grade({tag!r}, points={float(points)!r})")
+
+
+def _read(path: Path) -> NotebookNode:
+    try:
+        return jupytext.read(path)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSON,
+                    solution: Path = SOLUTION) -> NotebookNode:
+    """The nbgrader source notebook: the solution, cell by cell, with nbgrader metadata and test cells."""
+    points = points or rubric.load_points(None)
+    les, sol = _read(Path(lesson)), _read(Path(solution))
+    if len(les.cells) != len(sol.cells):
+        raise ValueError(f"{lesson} has {len(les.cells)} cells but {solution} has {len(sol.cells)}; "
+                         "they must differ only inside challenge cells")
+    cells: list[NotebookNode] = []
+    given = 0
+    seen: list[str] = []
+    for n, (lc, sc) in enumerate(zip(les.cells, sol.cells), start=1):
+        challenge = sc.metadata.get("challenge")
+        if lc.cell_type != sc.cell_type or lc.metadata.get("challenge") != challenge:
+            raise ValueError(f"cell {n} differs in type or challenge between {lesson} and {solution}")
+        if challenge is None:
+            if lc.source != sc.source:
+                raise ValueError(f"cell {n} is not a challenge cell but differs between {lesson} and {solution}")
+            given += 1
+            cell_id = f"given-{given:02d}"
+            cells.append(_cell(sc.cell_type, sc.source, cell_id, {"nbgrader": _nbgrader_meta(cell_id, locked=True)}))
+            continue
+        if challenge not in rubric.CHALLENGES or sc.cell_type != "code":
+            raise ValueError(f"cell {n}: unknown challenge {challenge!r} (or not a code cell)")
+        if challenge in seen:
+            raise ValueError(f"challenge {challenge!r} has more than one cell")
+        seen.append(challenge)
+        cell_id = answer_id(challenge)
+        cells.append(_cell("code", sc.source, cell_id, {
+            "challenge": challenge,
+            "nbgrader": _nbgrader_meta(cell_id, solution=True),
+            METADATA_KEY: {RELEASE_SOURCE: lc.source},
+        }))
+        for tag in rubric.tags_for(challenge):
+            tid = grade_id(tag)
+            cells.append(_cell("code", grading_cell_source(tag, points[tag]), tid,
+                               {"nbgrader": _nbgrader_meta(tid, grade=True, locked=True, points=points[tag])}))
+    missing = [c for c in rubric.CHALLENGES if c not in seen]
+    if missing:
+        raise ValueError(f"{solution} has no cell for the challenge(s) {', '.join(missing)}")
+    metadata = {k: v for k, v in sol.metadata.items() if k != "jupytext"}  # no pairing with a .py file
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
+    nbformat.validate(nb)
+    return nb
+
+
+def _cell(cell_type: str, source: str, cell_id: str, metadata: dict) -> NotebookNode:
+    make = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
+    cell = make(source=source, metadata=metadata)
+    cell.id = cell_id  # stable ids keep rebuilding idempotent
+    return cell
+
+
+def _write_if_changed(path: Path, text: str, written: list[Path]) -> None:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    written.append(path)
+
+
+def build_course(course_dir: str | Path, assignment: str = DEFAULT_ASSIGNMENT,
+                 points: dict[str, float] | None = None, lesson: Path = LESSON,
+                 solution: Path = SOLUTION) -> CourseBuild:
+    """Create or update ``course_dir/nbgrader_config.py`` and ``course_dir/source/<assignment>/``.
+
+    Raises ValueError with a message for the instructor on bad input (a file as course_dir, a
+    bad assignment name, a foreign nbgrader_config.py, lesson and solution that do not match).
+    """
+    course = Path(course_dir)
+    if course.exists() and not course.is_dir():
+        raise ValueError(f"{course} is a file, not a course directory")
+    if not _ASSIGNMENT_RE.match(assignment):
+        raise ValueError(f"assignment name {assignment!r}: use letters, digits, '_' and '-' only")
+    config = course / CONFIG_NAME
+    if config.is_file() and CONFIG_MARKER not in config.read_text(encoding="utf-8"):
+        raise ValueError(f"{config} exists and was not written by autograder, so it is left alone: move it "
+                         "away and run this again (your own settings can live in ~/.jupyter/nbgrader_config.py)")
+    nb = source_notebook(points, lesson, solution)
+    notebook = course / "source" / assignment / f"{Path(lesson).stem}.ipynb"
+    build = CourseBuild(assignment, notebook)
+    _write_if_changed(config, CONFIG_TEXT, build.written)
+    _write_if_changed(notebook, nbformat.writes(nb) + "\n", build.written)
+    return build
