@@ -4,3 +4,12 @@ Importing the package is cheap: TensorFlow is imported only by the modules that 
 """
 
 __version__ = "0.1.0"
+
+import os as _os
+
+HARNESS_ENV = "AUTOGRADER_HARNESS"
+
+
+def in_grader() -> bool:
+    """True inside the grader's harness, where the lesson's display-only helpers stay quiet."""
+    return _os.environ.get(HARNESS_ENV) == "1"

@@ -7,7 +7,7 @@ import hashlib
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -132,35 +132,43 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
     found, missing = find_submissions(inputs)
     entries = [Entry(p, k, _sha256(p)) for (p, _), k in zip(found, _keys(found))]
     docs: dict[str, dict] = {}
-    todo: list[tuple[Entry, Submission]] = []
+    todo: list[Entry] = []
     for entry in entries:
         previous = _load_previous(out, entry, limits, points)
         if previous is not None:
             docs[entry.key] = previous
-            continue
-        prepared = prepare(entry.path)
-        if isinstance(prepared, str):  # cannot be run: its own result, and the class goes on
-            _save(out, entry, failed_everywhere(str(entry.path), prepared, points), limits, points, docs)
         else:
-            todo.append((entry, prepared))
+            todo.append(entry)
 
     bar = tqdm(total=len(entries), initial=len(entries) - len(todo), desc="grading", unit="sub",
                disable=not progress, dynamic_ncols=True)
     if todo:
-        runner, close, width = _runner(jobs, dask_address)
-        try:
-            with ThreadPoolExecutor(max_workers=width) as pool:
-                futures = {pool.submit(runner, sub, limits): (entry, sub) for entry, sub in todo}
-                for future in as_completed(futures):
-                    entry, sub = futures[future]
-                    try:
-                        run = future.result()
-                    except Exception as exc:  # a lost task must not stop the class
-                        run = RunResult(None, "worker_error", 0.0, {"message": f"{type(exc).__name__}: {exc}"})
-                    _save(out, entry, judge(sub, run, limits, points), limits, points, docs)
-                    bar.update(1)
-        finally:
-            close()
+        # Workers warm up (TensorFlow imports) while the first submissions are read and checked.
+        with ThreadPoolExecutor(max_workers=1) as starter:
+            started = starter.submit(_runner, jobs, dask_address)
+            width = jobs or (default_jobs() if not dask_address else 4)
+            run_limits = limits if dask_address else share_cores(limits, width)
+
+            def grade_entry(entry: Entry) -> Graded:
+                prepared = prepare(entry.path)
+                if isinstance(prepared, str):  # cannot be run: its own result, and the class goes on
+                    return failed_everywhere(str(entry.path), prepared, points)
+                runner = started.result()[0]
+                try:
+                    run = runner(prepared, run_limits)
+                except Exception as exc:  # a lost task must not stop the class
+                    run = RunResult(None, "worker_error", 0.0, {"message": f"{type(exc).__name__}: {exc}"})
+                return judge(prepared, run, limits, points)
+
+            try:
+                with ThreadPoolExecutor(max_workers=width) as pool:
+                    futures = {pool.submit(grade_entry, entry): entry for entry in todo}
+                    for future in as_completed(futures):
+                        _save(out, futures[future], future.result(), limits, points, docs)
+                        bar.update(1)
+            finally:
+                if started.done() and started.exception() is None:
+                    started.result()[1]()
     bar.close()
     ordered = [docs[e.key] for e in entries if e.key in docs]
     write_grades_csv(out, entries, docs)
@@ -179,15 +187,23 @@ def _save(out: Path, entry: Entry, graded: Graded, limits: Limits, points: dict[
     docs[entry.key] = doc
 
 
-def _runner(jobs: int | None, dask_address: str | None) -> tuple[Runner, Callable[[], None], int]:
-    """How runs are made, how to stop it, and how many may be under way at once."""
+def _runner(jobs: int | None, dask_address: str | None) -> tuple[Runner, Callable[[], None]]:
+    """How runs are made, and how to stop them."""
     if dask_address:
         from .dask_grading import DaskRunner
 
         runner = DaskRunner(dask_address)
-        return runner.run, runner.close, jobs or runner.threads()
+        return runner.run, runner.close
     pool = LocalPool(jobs or default_jobs())
-    return pool.run, pool.close, pool.jobs
+    return pool.run, pool.close
+
+
+def share_cores(limits: Limits, jobs: int) -> Limits:
+    """Give each of ``jobs`` parallel children its share of the cores, so TensorFlow's thread
+    pools do not fight over them (unless the caller fixed the thread count)."""
+    if limits.threads is not None:
+        return limits
+    return replace(limits, threads=max(1, default_jobs() // max(1, jobs)))
 
 
 def default_jobs() -> int:

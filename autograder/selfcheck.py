@@ -8,20 +8,14 @@ Self-check is feedback only: grades are never made in the learner's kernel.
 """
 from __future__ import annotations
 
-import os
 import sys
 
-from . import rubric
+from . import in_grader, rubric
 from .checks import Result, evaluate
 from .facts import Recorder, gather
+from .source import blank_positions, guess_challenge
 
-HARNESS_ENV = "AUTOGRADER_HARNESS"
 _recorder = Recorder()
-
-
-def _graded_run() -> bool:
-    """Inside the grader's harness the lesson's self-check calls are no-ops."""
-    return os.environ.get(HARNESS_ENV) == "1"
 
 
 def _namespace() -> dict:
@@ -38,7 +32,7 @@ def _namespace() -> dict:
 
 def start() -> None:
     """Start recording compile/fit calls so the checks can see how they were written."""
-    if not _graded_run():
+    if not in_grader():
         _recorder.install()
 
 
@@ -46,10 +40,31 @@ def results(challenge: str, ns: dict | None = None) -> list[Result]:
     """The verdicts for one challenge's checks, from the live objects."""
     if challenge not in rubric.CHALLENGES:
         raise ValueError(f"unknown challenge {challenge!r}; choose from {', '.join(rubric.CHALLENGES)}")
-    facts = gather(_namespace() if ns is None else ns, _recorder)
-    run = {"snapshot": {"facts": facts, "cells": []}, "outcome": "exited"}
-    static = {"name": "this notebook", "cells": [], "problems": []}
+    ns = _namespace() if ns is None else ns
+    run = {"snapshot": {"facts": gather(ns, _recorder), "cells": []}, "outcome": "exited"}
+    static = {"name": "this notebook", "cells": [], "problems": executed_blanks(ns)}
     return evaluate(static, run, tags=rubric.tags_for(challenge))
+
+
+def executed_blanks(ns: dict) -> list[dict]:
+    """Blanks left in the last run of each challenge's cell, read from IPython's input history
+    (``In``), so an unfilled challenge reads "not attempted" in the kernel too."""
+    history = ns.get("In")
+    if not isinstance(history, list):
+        return []
+    latest: dict[str, tuple[int, str]] = {}
+    for count, code in enumerate(history):
+        challenge = guess_challenge(code) if isinstance(code, str) else None
+        if challenge:
+            latest[challenge] = (count, code)
+    problems = []
+    for challenge, (count, code) in latest.items():
+        lines = code.splitlines()
+        for line, col in blank_positions(code):
+            problems.append({"kind": "blank", "cell": count, "line": line, "col": col, "challenge": challenge,
+                             "where": f"your cell In [{count}], line {line}", "message": "",
+                             "code": lines[line - 1].strip() if line <= len(lines) else ""})
+    return problems
 
 
 def format_results(found: list[Result]) -> str:
@@ -69,7 +84,7 @@ def format_results(found: list[Result]) -> str:
 
 def check(challenge: str) -> None:
     """Print ✓ or what to change for every check of a challenge."""
-    if _graded_run():
+    if in_grader():
         return
     print(format_results(results(challenge)))
 

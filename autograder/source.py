@@ -167,7 +167,7 @@ def _code_cells(nb, py_text: str | None) -> list[Cell]:
             python = source
         challenge = nbcell.metadata.get("challenge")
         if challenge not in CHALLENGES:
-            challenge = _guess_challenge(source)
+            challenge = guess_challenge(source)
         cells.append(Cell(index, source, python, challenge, first_line))
     return cells
 
@@ -185,7 +185,7 @@ def _locate(lines: list[str], source: str, cursor: int) -> tuple[int | None, int
     return None, cursor
 
 
-def _guess_challenge(source: str) -> str | None:
+def guess_challenge(source: str) -> str | None:
     code = "\n".join(l for l in source.splitlines() if not l.lstrip().startswith("#"))
     for key, pattern in _CONTENT_HINTS:
         if pattern.search(code):
@@ -203,13 +203,13 @@ def _static_pass(sub: Submission, cell: Cell) -> None:
         cell.problems.append(Problem("syntax", cell.index, line, col, sub.where(cell, line), cell.challenge,
                                      f"{exc.msg} (column {col})"))
     lines = cell.python.splitlines()
-    for line, col in _blank_positions(cell.python):
+    for line, col in blank_positions(cell.python):
         code = lines[line - 1].strip() if line <= len(lines) else ""
         cell.problems.append(Problem("blank", cell.index, line, col, sub.where(cell, line), cell.challenge,
                                      f"the blank {BLANK} is not filled in", code))
 
 
-def _blank_positions(code: str) -> list[tuple[int, int]]:
+def blank_positions(code: str) -> list[tuple[int, int]]:
     """Positions of blank names (``_____``) in code, ignoring comments and strings."""
     found = []
     try:

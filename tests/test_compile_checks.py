@@ -139,3 +139,16 @@ def test_recompiling_right_after_a_wrong_compile_passes():
     model = build_model_intro()
     model.compile(optimizer="sgd", loss="mse", metrics=["mse"])
     assert all(r.status == "passed" for r in judge_compile(model, **GOOD).values())
+
+
+def test_self_check_in_a_kernel_reports_blanks_from_the_input_history():
+    from autograder import selfcheck
+
+    ns = {"In": ["", "import keras", "_____.compile(optimizer = _____,\n    loss = 'mse')"],
+          "model_intro": build_model_intro()}
+    results = selfcheck.results("compile", ns)
+    assert all(r.status == "not_attempted" for r in results)
+    assert "your cell In [2], line 1" in results[0].output
+    ns["In"].append("model_intro.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
+    ns["model_intro"].compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert "Correct!" in selfcheck.format_results(selfcheck.results("compile", ns))
