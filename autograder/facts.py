@@ -1,9 +1,21 @@
 """Gather plain-JSON facts about the objects a submission made, in the learner's process.
 
-Every reference used here (Keras classes and methods, pandas, matplotlib, json) is taken when
-this module is imported, before any learner code runs, so a submission that later replaces
-``keras.Model.get_compile_config``, renames ``keras.optimizers.SGD`` or empties ``sys.modules``
-cannot change what is reported. No verdicts are made here: ``checks`` judges the facts.
+Learner code runs in the same process and may patch anything, so the facts rely on things it
+cannot change afterwards:
+
+- every library function and class used here is taken when this module is imported, before
+  any learner code runs; the grading harness even runs a private copy of this module, with a
+  private copy of the builtins, that learner code cannot find by name;
+- Keras classes are recognised by identity and by their MRO as it was at import, so renaming
+  ``keras.optimizers.SGD`` or changing its ``__bases__`` does not make it Adam;
+- how ``compile`` and ``fit`` were called, and what they produced (the optimizer, the History
+  and its numbers), is recorded when the call returns, so reassigning ``model.loss`` or
+  appending to ``history.epoch`` later does not change it; a fake ``compile`` or ``fit`` that
+  never reaches Keras records nothing;
+- ``train_ds`` and ``val_ds`` are the datasets ``load_datasets`` returned, not whatever those
+  names point to later.
+
+No verdicts are made here: ``checks`` judges the facts.
 """
 from __future__ import annotations
 
@@ -14,8 +26,12 @@ import re
 import types
 
 import keras
+import matplotlib.axes
 import matplotlib.figure
+import matplotlib.legend
+import matplotlib.lines
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import pandas as pd
 
@@ -27,29 +43,76 @@ _Optimizer = keras.optimizers.Optimizer
 _Adam = keras.optimizers.Adam
 _Loss = keras.losses.Loss
 _Metric = keras.metrics.Metric
+try:
+    from keras.src.trainers.compile_utils import CompileLoss as _CompileLoss
+except ImportError:  # a Keras that moved it: the "compiled outside the recorder" case then never counts
+    _CompileLoss = type("_NoCompileLoss", (), {})
 _get_compile_config = keras.Model.get_compile_config
 _orig_compile = keras.Model.compile
 _orig_fit = keras.Model.fit
 _optimizers_get = keras.optimizers.get
 _DataFrame = pd.DataFrame
+_df_columns = pd.DataFrame.__dict__["columns"].__get__
+_df_len = pd.DataFrame.__len__
+_df_getitem = pd.DataFrame.__getitem__
+_series_tolist = pd.Series.tolist
 _Figure = matplotlib.figure.Figure
+_fig_get_axes = matplotlib.figure.Figure.get_axes
+_artist_get_label = matplotlib.lines.Line2D.get_label
+_ax_get_legend = matplotlib.axes.Axes.get_legend
+_ax_get_lines = matplotlib.axes.Axes.get_lines
+_ax_get_title = matplotlib.axes.Axes.get_title
+_ax_get_ylabel = matplotlib.axes.Axes.get_ylabel
+_legend_get_texts = matplotlib.legend.Legend.get_texts
+_text_get_text = matplotlib.text.Text.get_text
+_line_get_ydata = matplotlib.lines.Line2D.get_ydata
 _get_fignums = plt.get_fignums
 _plt_figure = plt.figure
+_asarray = np.asarray
+_isfinite = math.isfinite
+_re_sub = re.sub
 _dumps = json.dumps
 _replace = os.replace
 _isinstance = isinstance
 _type = type
 _getattr = getattr
+_id = id
+_object_getattribute = object.__getattribute__
+_mro_of = type.__dict__["__mro__"].__get__  # the real MRO, whatever a metaclass pretends
 _FunctionTypes = (types.FunctionType, types.BuiltinFunctionType)
 
 
+class IdMap:
+    """A mapping keyed by object identity (deaf to ``__eq__``/``__hash__`` tricks); keeps its keys alive."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[object, object]] = {}
+
+    def __setitem__(self, key, value) -> None:
+        self._items[_id(key)] = (key, value)
+
+    def get(self, key, default=None):
+        item = self._items.get(_id(key))
+        return item[1] if item is not None and item[0] is key else default
+
+    def __contains__(self, key) -> bool:
+        item = self._items.get(_id(key))
+        return item is not None and item[0] is key
+
+    def update(self, other: "IdMap") -> None:
+        self._items.update(other._items)
+
+    def keys(self) -> list:
+        return [key for key, _ in self._items.values()]
+
+
 def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return _re_sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _catalog(module, base, snake: bool = True) -> dict[object, str]:
+def _catalog(module, base, snake: bool = True) -> IdMap:
     """Map each class and function of a Keras module to its (snake_case) name, by identity."""
-    found: dict[object, str] = {}
+    found = IdMap()
     for name, obj in vars(module).items():
         if _isinstance(obj, type) and issubclass(obj, base):
             found[obj] = _snake(name) if snake else name
@@ -61,10 +124,54 @@ def _catalog(module, base, snake: bool = True) -> dict[object, str]:
 _OPTIMIZERS = _catalog(keras.optimizers, _Optimizer, snake=False)
 _LOSSES = _catalog(keras.losses, _Loss)
 _METRICS = _catalog(keras.metrics, _Metric)
-_CLASS_NAMES = {**_OPTIMIZERS, **_LOSSES, **_METRICS}
+_CLASS_NAMES = IdMap()
+for _table in (_OPTIMIZERS, _LOSSES, _METRICS):
+    _CLASS_NAMES.update(_table)
 # Snake-casing class names misses Keras' acronyms; use the names Keras' own strings use.
-_CLASS_NAMES.update({keras.losses.MeanSquaredError: "mean_squared_error",
-                     keras.losses.MeanAbsoluteError: "mean_absolute_error"})
+_CLASS_NAMES[keras.losses.MeanSquaredError] = "mean_squared_error"
+_CLASS_NAMES[keras.losses.MeanAbsoluteError] = "mean_absolute_error"
+
+# The MRO of every class the facts recognise, as it was before learner code ran.
+_MROS = IdMap()
+for _cls in [*_CLASS_NAMES.keys(), _Model, _History, _CompileLoss, _DataFrame, _Figure]:
+    if _isinstance(_cls, type):
+        for _c in _mro_of(_cls):
+            if _c not in _MROS:
+                _MROS[_c] = _mro_of(_c)
+
+
+def true_mro(cls) -> tuple:
+    """``cls.__mro__``, with the part made of known library classes as it was at import."""
+    try:
+        mro = _mro_of(cls)
+    except TypeError:
+        return ()
+    for i, c in enumerate(mro):
+        original = _MROS.get(c)
+        if original is not None:
+            return mro[:i] + original
+    return mro
+
+
+def is_a(obj, cls) -> bool:
+    """``isinstance`` by the object's real type and the original MRO."""
+    return any(c is cls for c in true_mro(_type(obj)))
+
+
+def _is_class(obj) -> bool:
+    return any(c is type for c in _mro_of(_type(obj)))
+
+
+def _subclass(cls, base) -> bool:
+    return any(c is base for c in true_mro(cls))
+
+
+def _raw(obj, name: str, default=None):
+    """An instance attribute read from the instance's own ``__dict__`` (no class-level tricks)."""
+    try:
+        return _object_getattribute(obj, "__dict__").get(name, default)
+    except BaseException:
+        return default
 
 
 class Blank:
@@ -91,29 +198,30 @@ _Blank = Blank
 
 
 def _known_name(obj) -> str | None:
-    for cls in _type(obj).__mro__:
-        if cls in _CLASS_NAMES:
-            return _CLASS_NAMES[cls]
+    for cls in true_mro(_type(obj)):
+        name = _CLASS_NAMES.get(cls)
+        if name is not None:
+            return name
     return None
 
 
 def describe(value) -> dict:
     """A short, JSON-safe description of any value."""
-    if _isinstance(value, _Blank):
+    if is_a(value, _Blank):
         return {"given_as": "blank"}
     if value is None or _isinstance(value, (bool, int, str)):
         return {"given_as": _type(value).__name__, "value": value}
     if _isinstance(value, float):
-        return {"given_as": "float", "value": value if math.isfinite(value) else str(value)}
+        return {"given_as": "float", "value": value if _isfinite(value) else str(value)}
     try:
         text = repr(value)
     except BaseException:
         text = f"<{_type(value).__name__}>"
-    return {"given_as": _type(value).__name__, "repr": text[:80]}
+    return {"given_as": _type(value).__name__, "repr": str(text)[:80]}
 
 
 def describe_optimizer(opt) -> dict:
-    if _isinstance(opt, _Blank):
+    if is_a(opt, _Blank):
         return {"given_as": "blank"}
     if opt is None:
         return {"given_as": "missing"}
@@ -123,36 +231,37 @@ def describe_optimizer(opt) -> dict:
         except BaseException:
             return {"given_as": "str", "name": opt, "value": opt, "known": False}
         return {**_optimizer_state(resolved), "given_as": "str", "value": opt}
-    if _isinstance(opt, type):
-        return {"given_as": "class", "name": _CLASS_NAMES.get(opt, opt.__name__), "is_adam": issubclass(opt, _Adam)}
-    if _isinstance(opt, _Optimizer):
+    if _is_class(opt):
+        return {"given_as": "class", "name": _CLASS_NAMES.get(opt, _type.__dict__["__name__"].__get__(opt)),
+                "is_adam": _subclass(opt, _Adam)}
+    if is_a(opt, _Optimizer):
         return {**_optimizer_state(opt), "given_as": "instance"}
     return {**describe(opt), "name": _type(opt).__name__}
 
 
 def _optimizer_state(opt) -> dict:
-    state = {"name": _known_name(opt) or _type(opt).__name__, "is_adam": _isinstance(opt, _Adam)}
+    state = {"name": _known_name(opt) or _type(opt).__name__, "is_adam": is_a(opt, _Adam)}
     try:
-        state["learning_rate"] = float(np.asarray(opt.learning_rate))
+        state["learning_rate"] = float(_asarray(opt.learning_rate))
     except BaseException:
         state["learning_rate"] = None
     return state
 
 
 def describe_loss(loss) -> dict:
-    if _isinstance(loss, _Blank):
+    if is_a(loss, _Blank):
         return {"given_as": "blank"}
     if loss is None:
         return {"given_as": "missing"}
     if _isinstance(loss, str):
         return {"given_as": "str", "name": loss, "value": loss, "from_logits": False}
-    if _isinstance(loss, type):
-        return {"given_as": "class", "name": _CLASS_NAMES.get(loss, loss.__name__)}
-    if _isinstance(loss, _Loss):
+    if _is_class(loss):
+        return {"given_as": "class", "name": _CLASS_NAMES.get(loss, _type.__dict__["__name__"].__get__(loss))}
+    if is_a(loss, _Loss):
         name = _known_name(loss)
-        fn = _getattr(loss, "fn", None)  # LossFunctionWrapper keeps the wrapped function
+        fn = _raw(loss, "fn")  # LossFunctionWrapper keeps the wrapped function
         if fn in _LOSSES:
-            name = _LOSSES[fn]
+            name = _LOSSES.get(fn)
         try:
             from_logits = bool(loss.get_config().get("from_logits", False))
         except BaseException:
@@ -164,7 +273,7 @@ def describe_loss(loss) -> dict:
 
 
 def describe_metrics(metrics) -> dict:
-    if _isinstance(metrics, _Blank):
+    if is_a(metrics, _Blank):
         return {"given_as": "blank"}
     if metrics is None:
         return {"given_as": "missing", "items": []}
@@ -181,13 +290,13 @@ def describe_metrics(metrics) -> dict:
 
 
 def _describe_metric(m) -> dict:
-    if _isinstance(m, _Blank):
+    if is_a(m, _Blank):
         return {"given_as": "blank"}
     if _isinstance(m, str):
         return {"given_as": "str", "name": m}
-    if _isinstance(m, type):
-        return {"given_as": "class", "name": _CLASS_NAMES.get(m, m.__name__)}
-    if _isinstance(m, _Metric):
+    if _is_class(m):
+        return {"given_as": "class", "name": _CLASS_NAMES.get(m, _type.__dict__["__name__"].__get__(m))}
+    if is_a(m, _Metric):
         return {"given_as": "instance", "name": _known_name(m) or _type(m).__name__}
     if _isinstance(m, _FunctionTypes):
         return {"given_as": "function", "name": _METRICS.get(m, _LOSSES.get(m, _getattr(m, "__name__", "function")))}
@@ -195,17 +304,94 @@ def _describe_metric(m) -> dict:
 
 
 def _error(exc: BaseException) -> dict:
-    return {"type": _type(exc).__name__, "message": str(exc)[:2000]}
+    try:
+        message = str(exc)[:2000]
+    except BaseException:
+        message = ""
+    return {"type": _type(exc).__name__, "message": message}
+
+
+def _output_activation(model) -> str | None:
+    try:
+        return str(model.layers[-1].get_config().get("activation"))
+    except BaseException:
+        return None
+
+
+def _compiled_state(model) -> dict:
+    """What a finished ``compile`` left on the model, taken right when it returned."""
+    optimizer = _raw(model, "optimizer")
+    return {"compile_loss": _raw(model, "_compile_loss"),
+            "optimizer": _optimizer_state(optimizer) if is_a(optimizer, _Optimizer) else None}
+
+
+def _history_data(history, epochs_arg=None) -> dict:
+    """Keys, numbers and epoch counts of a History (read from its own attributes)."""
+    data = _raw(history, "history")
+    data = data if _isinstance(data, dict) else {}
+    params = _raw(history, "params")
+    params = params if _isinstance(params, dict) else {}
+    epochs = _raw(history, "epoch")
+    run = len(epochs) if _isinstance(epochs, list) else 0
+    if _isinstance(epochs_arg, int) and not _isinstance(epochs_arg, bool) and run > epochs_arg:
+        run = epochs_arg  # fit cannot run more epochs than it was asked for
+    return {
+        "keys": [str(k) for k in data],
+        "values": {str(k): _floats(v) for k, v in list(data.items())[:20]},
+        "epochs_param": params.get("epochs") if _isinstance(params.get("epochs"), int) else None,
+        "epochs_run": run,
+    }
 
 
 class Recorder:
-    """Wraps ``keras.Model.compile`` and ``fit`` to record how they were called, and what came of it."""
+    """Wraps ``keras.Model.compile`` and ``fit`` to record how they were called, and what came of it.
+
+    Records hold references (not ``id``s, which Python reuses) to the models, optimizers and
+    histories involved; only plain data leaves through :func:`gather`.
+    """
 
     def __init__(self) -> None:
         self.compile_calls: list[dict] = []
         self.fit_calls: list[dict] = []
-        self.histories: dict[int, int] = {}  # id(history) -> id(model) that made it
+        self.datasets: list[tuple[object, object]] = []  # (train, val) pairs load_datasets returned
+        self.ns: dict | None = None  # the submission's namespace, when the harness runs it
         self._installed = False
+
+    def dataset_name(self, obj) -> str | None:
+        """'train_ds' / 'val_ds' / 'other' for a dataset given to fit, or None if unknown yet."""
+        if obj is None:
+            return None
+        for train, val in self.datasets:
+            if obj is train:
+                return "train_ds"
+            if obj is val:
+                return "val_ds"
+        if self.datasets:
+            return "other"
+        if self.ns is not None:
+            if obj is self.ns.get("train_ds"):
+                return "train_ds"
+            if obj is self.ns.get("val_ds"):
+                return "val_ds"
+            return "other"
+        return None
+
+    def watch_datasets(self, module) -> None:
+        """Wrap ``module.load_datasets`` so the datasets it returns are known by identity."""
+        original = _getattr(module, "load_datasets", None)
+        if original is None or _getattr(original, "_autograder_watched", False):
+            return
+        recorder = self
+
+        def load_datasets(*args, **kwargs):
+            result = original(*args, **kwargs)
+            if _isinstance(result, tuple) and len(result) == 2:
+                recorder.datasets.append((result[0], result[1]))
+            return result
+
+        load_datasets.__doc__, load_datasets.__wrapped__ = original.__doc__, original
+        load_datasets._autograder_watched = True
+        module.load_datasets = load_datasets
 
     def install(self) -> None:
         if self._installed:
@@ -214,29 +400,41 @@ class Recorder:
 
         def compile(model, optimizer="rmsprop", loss=None, *args, **kwargs):
             metrics = kwargs.get("metrics", args[1] if len(args) > 1 else None)
-            call = {"model": id(model), "optimizer": describe_optimizer(optimizer), "loss": describe_loss(loss),
-                    "metrics": describe_metrics(metrics), "error": None}
+            call = {"model": model, "optimizer": describe_optimizer(optimizer), "loss": describe_loss(loss),
+                    "metrics": describe_metrics(metrics), "output_activation": _output_activation(model),
+                    "error": None, "state": None}
             recorder.compile_calls.append(call)
             try:
-                return _orig_compile(model, optimizer, loss, *args, **kwargs)
+                result = _orig_compile(model, optimizer, loss, *args, **kwargs)
             except BaseException as exc:
                 call["error"] = _error(exc)
                 raise
+            try:
+                call["state"] = _compiled_state(model)
+            except BaseException:
+                pass
+            return result
 
         def fit(model, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
-            call = {"model": id(model), "x": id(x), "x_desc": describe(x), "epochs": describe(epochs),
-                    "validation_data": id(kwargs.get("validation_data")),
-                    "validation_given": kwargs.get("validation_data") is not None,
+            validation = kwargs.get("validation_data")
+            call = {"model": model, "x": x, "x_name": recorder.dataset_name(x), "x_desc": describe(x),
+                    "epochs": describe(epochs), "validation": validation,
+                    "validation_name": recorder.dataset_name(validation),
+                    "validation_given": validation is not None,
+                    "validation_blank": is_a(validation, _Blank),
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
-                    "error": None, "history": None}
+                    "error": None, "history": None, "history_data": None}
             recorder.fit_calls.append(call)
             try:
                 history = _orig_fit(model, x, y, batch_size, epochs, *args, **kwargs)
             except BaseException as exc:
                 call["error"] = _error(exc)
                 raise
-            call["history"] = id(history)
-            recorder.histories[id(history)] = id(model)
+            call["history"] = history
+            try:
+                call["history_data"] = _history_data(history, epochs)
+            except BaseException:
+                pass
             return history
 
         compile.__doc__, fit.__doc__ = _orig_compile.__doc__, _orig_fit.__doc__
@@ -252,13 +450,13 @@ def gather(ns: dict, recorder: Recorder) -> dict:
         try:
             facts[key] = fn(ns, recorder)
         except BaseException as exc:  # a hostile object must not stop the report
-            facts[key] = {"uncheckable": f"{_type(exc).__name__}: {str(exc)[:300]}"}
+            facts[key] = {"uncheckable": f"{_type(exc).__name__}: {_error(exc)['message'][:300]}"}
     return facts
 
 
 def _model(ns: dict):
     model = ns.get("model_intro")
-    return model if _isinstance(model, _Model) else None
+    return model if is_a(model, _Model) else None
 
 
 def _compile_facts(ns: dict, rec: Recorder) -> dict:
@@ -268,26 +466,33 @@ def _compile_facts(ns: dict, rec: Recorder) -> dict:
         if "model_intro" in ns:
             out["model_desc"] = describe(ns["model_intro"])
         return out
-    calls = [c for c in rec.compile_calls if c["model"] == id(model)]
+    calls = [c for c in rec.compile_calls if c["model"] is model]
     out["calls"] = len(calls)
     last = calls[-1] if calls else None
     out["error"] = last["error"] if last else None
-    out["compiled"] = bool(_getattr(model, "compiled", False)) and _getattr(model, "optimizer", None) is not None
-    try:
-        out["output_activation"] = str(model.layers[-1].get_config().get("activation"))
-    except BaseException:
-        out["output_activation"] = None
-    if out["compiled"] and not (last and last["error"]):
-        out["optimizer"] = {**(last["optimizer"] if last else {"given_as": "instance"}),
-                            **_optimizer_state(model.optimizer)}
-        out["loss"] = describe_loss(model.loss)
-        if last:
-            out["metrics"] = last["metrics"]
-        else:
-            config = _get_compile_config(model) or {}
-            out["metrics"] = describe_metrics(_metric_identifiers(config.get("metrics")))
-    elif last:
+    state = last["state"] if last and not last["error"] else None
+    if state is not None and _raw(model, "_compile_loss") is state["compile_loss"]:
+        # Compiled through the recorder and not recompiled behind its back since.
+        out["compiled"] = True
+        out["output_activation"] = last["output_activation"]
+        out["optimizer"] = {**last["optimizer"], **(state["optimizer"] or {})}
+        out["loss"], out["metrics"] = last["loss"], last["metrics"]
+        return out
+    if last and last["error"]:
+        out["compiled"] = False
+        out["output_activation"] = last["output_activation"]
         out["optimizer"], out["loss"], out["metrics"] = last["optimizer"], last["loss"], last["metrics"]
+        return out
+    # No usable record: credit only a model Keras itself really compiled (not a fake compile
+    # that merely set attributes), described from what Keras keeps.
+    optimizer, compile_loss = _raw(model, "optimizer"), _raw(model, "_compile_loss")
+    out["compiled"] = _raw(model, "compiled") is True and is_a(compile_loss, _CompileLoss) and is_a(optimizer, _Optimizer)
+    out["output_activation"] = _output_activation(model)
+    if out["compiled"]:
+        out["optimizer"] = {"given_as": "instance", **_optimizer_state(optimizer)}
+        out["loss"] = describe_loss(_raw(compile_loss, "_user_loss"))
+        config = _get_compile_config(model) or {}
+        out["metrics"] = describe_metrics(_metric_identifiers(config.get("metrics")))
     return out
 
 
@@ -304,7 +509,7 @@ def _floats(values) -> list:
     for v in list(values)[:1000]:
         try:
             f = float(v)
-            out.append(f if math.isfinite(f) else None)
+            out.append(f if _isfinite(f) else None)
         except BaseException:
             out.append(None)
     return out
@@ -313,41 +518,49 @@ def _floats(values) -> list:
 def _fit_facts(ns: dict, rec: Recorder) -> dict:
     model = _model(ns)
     out: dict = {}
-    calls = [c for c in rec.fit_calls if model is not None and c["model"] == id(model)]
+    calls = [c for c in rec.fit_calls if model is not None and c["model"] is model]
     out["calls"] = len(calls)
     if calls:
         last = calls[-1]
-        ids = {id(ns.get("train_ds")): "train_ds", id(ns.get("val_ds")): "val_ds"}
+        x_name = last["x_name"] or rec.dataset_name(last["x"]) or _ns_name(ns, last["x"])
+        if x_name not in ("train_ds", "val_ds"):
+            x_name = last["x_desc"].get("given_as")
+        val_name = None
+        if last["validation_given"]:
+            val_name = "blank" if last["validation_blank"] else (
+                last["validation_name"] or rec.dataset_name(last["validation"]) or _ns_name(ns, last["validation"]))
         out["last_call"] = {
-            "x": ids.get(last["x"], last["x_desc"].get("given_as")),
+            "x": x_name,
             "epochs": last["epochs"],
-            "validation_data": ids.get(last["validation_data"], "other") if last["validation_given"] else None,
+            "validation_data": val_name,
             "validation_split": last["validation_split"],
             "error": last["error"],
-            "history_is_result": last["history"] is not None and last["history"] == id(ns.get("history_intro")),
+            "history_is_result": last["history"] is not None and last["history"] is ns.get("history_intro"),
         }
     if "history_intro" not in ns:
         out["history"] = {"defined": False}
         return out
     h = ns["history_intro"]
-    if not _isinstance(h, _History):
+    if not is_a(h, _History):
         out["history"] = {"defined": True, "is_history": False, "desc": describe(h)}
         return out
-    data = _getattr(h, "history", None)
-    data = data if _isinstance(data, dict) else {}
-    params = _getattr(h, "params", None)
-    params = params if _isinstance(params, dict) else {}
-    out["history"] = {
-        "defined": True,
-        "is_history": True,
-        "from_fit_of": "model_intro" if model is not None and rec.histories.get(id(h)) == id(model)
-        else ("other model" if id(h) in rec.histories else "unknown"),
-        "keys": [str(k) for k in data],
-        "values": {str(k): _floats(v) for k, v in list(data.items())[:20]},
-        "epochs_param": params.get("epochs") if _isinstance(params.get("epochs"), int) else None,
-        "epochs_run": len(_getattr(h, "epoch", []) or []),
-    }
+    made = next((c for c in reversed(rec.fit_calls) if c["history"] is h), None)
+    if made is not None and made["history_data"] is not None:
+        data = made["history_data"]  # as fit returned it, whatever was done to it since
+        origin = "model_intro" if model is not None and made["model"] is model else "other model"
+    else:
+        data, origin = _history_data(h), "unknown"
+    out["history"] = {"defined": True, "is_history": True, "from_fit_of": origin, **data}
     return out
+
+
+def _ns_name(ns: dict, obj) -> str:
+    """Fallback (self-check in a notebook): which of the namespace's datasets ``obj`` is now."""
+    if obj is not None and obj is ns.get("train_ds"):
+        return "train_ds"
+    if obj is not None and obj is ns.get("val_ds"):
+        return "val_ds"
+    return "other"
 
 
 def _plot_facts(ns: dict, rec: Recorder) -> dict:
@@ -356,10 +569,11 @@ def _plot_facts(ns: dict, rec: Recorder) -> dict:
         out["df"] = {"defined": False}
     else:
         df = ns["history_intro_df"]
-        if _isinstance(df, _DataFrame):
-            out["df"] = {"defined": True, "is_df": True, "columns": [str(c) for c in df.columns][:50],
-                         "rows": int(len(df)),
-                         "values": {str(c): _floats(df[c].tolist()) for c in list(df.columns)[:20]}}
+        if _type(df) is _DataFrame:  # exactly: a subclass could override what is read here
+            columns = list(_df_columns(df))
+            out["df"] = {"defined": True, "is_df": True, "columns": [str(c) for c in columns][:50],
+                         "rows": int(_df_len(df)),
+                         "values": {str(c): _floats(_series_tolist(_df_getitem(df, c))) for c in columns[:20]}}
         else:
             out["df"] = {"defined": True, "is_df": False, "desc": describe(df)}
     fig = _find_figure(ns)
@@ -367,32 +581,36 @@ def _plot_facts(ns: dict, rec: Recorder) -> dict:
     return out
 
 
+def _suptitle(fig) -> str:
+    title = _raw(fig, "_suptitle")
+    return str(_text_get_text(title)) if title is not None else ""
 
 
 def _find_figure(ns: dict):
     fig = ns.get("fig")
-    if _isinstance(fig, _Figure):
+    if _type(fig) is _Figure:
         return fig
     candidates = []
     for num in _get_fignums():
         f = _plt_figure(num)
-        title = f._suptitle.get_text() if f._suptitle is not None else ""
-        if title == "cifar_model_intro":
+        if _type(f) is not _Figure:
+            continue
+        if _suptitle(f) == "cifar_model_intro":
             return f
-        if f.get_label() != LESSON_FIGURE_LABEL:
+        if _artist_get_label(f) != LESSON_FIGURE_LABEL:
             candidates.append(f)
     return candidates[-1] if candidates else None
 
 
 def _figure_facts(fig) -> dict:
     axes = []
-    for ax in fig.get_axes()[:10]:
-        legend = ax.get_legend()
-        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
-        lines = [{"label": str(l.get_label()), "y": _floats(l.get_ydata())[:200]} for l in ax.get_lines()[:10]]
-        axes.append({"legend": labels, "lines": lines, "title": ax.get_title(), "ylabel": ax.get_ylabel()})
-    title = fig._suptitle.get_text() if fig._suptitle is not None else ""
-    return {"found": True, "suptitle": title, "axes": axes}
+    for ax in list(_fig_get_axes(fig))[:10]:
+        legend = _ax_get_legend(ax)
+        labels = [str(_text_get_text(t)) for t in _legend_get_texts(legend)] if legend is not None else []
+        lines = [{"label": str(_artist_get_label(l)), "y": _floats(_line_get_ydata(l))[:200]}
+                 for l in list(_ax_get_lines(ax))[:10]]
+        axes.append({"legend": labels, "lines": lines, "title": str(_ax_get_title(ax)), "ylabel": str(_ax_get_ylabel(ax))})
+    return {"found": True, "suptitle": _suptitle(fig), "axes": axes}
 
 
 _ANSWERS = ("loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_new_data", "is_overfitting")

@@ -1,20 +1,25 @@
 """The grader's side of running a submission: a warm worker process and one job through it.
 
-This module never imports TensorFlow. It starts ``python -m autograder.worker`` (which does),
-sends it a job, and reads back only the facts file that the child kept up to date, checking
-the per-job nonce. Learner output is never parsed.
+This module never imports TensorFlow. It starts ``python -m autograder.worker`` (which does)
+and talks to it over a Unix socket: it sends a job and reads the facts snapshots straight from
+the child's pipe, whose read end the worker passes over the socket. Learner output is never
+parsed, and no file the submission could write is ever read. A watchdog kills a worker that
+stops answering (e.g. a submission sent it SIGSTOP), and the submission file itself is put
+back if the run changed it.
 """
 from __future__ import annotations
 
 import json
 import os
-import secrets
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +28,15 @@ from .source import Submission
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY = 4 * 2**30
 DEFAULT_OUTPUT = 1_000_000
+# How long past the job's own time limit the grader waits for the worker's answer before it
+# kills the worker (the worker's own clean-up after a limit takes a few seconds at most).
+WATCHDOG_GRACE = 10.0
+START_TIMEOUT = 600.0  # importing TensorFlow on a cold disk can be slow
+DRAIN_SECONDS = 2.0  # reading the rest of a finished child's facts (its writers are all gone)
+MAX_SNAPSHOT = 32 * 2**20  # a facts snapshot is far smaller; longer "lines" are dropped
+# Training images of the offline sample when grading: the checks do not depend on how well the
+# model learns, so a smaller sample than the lesson's keeps every fit short.
+GRADING_SAMPLE_SIZE = 64
 
 
 @dataclass
@@ -73,120 +87,343 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
+class SnapshotReader:
+    """Reads a child's facts pipe: newline-framed JSON snapshots that must carry the job's nonce."""
+
+    def __init__(self, fd: int, nonce: str) -> None:
+        self.fd = fd
+        self.nonce = nonce
+        self.buffer = bytearray()
+        self.latest: dict | None = None
+        self.count = 0
+        self.eof = False
+
+    def read(self) -> None:
+        """Read what is available (call when the fd is readable)."""
+        try:
+            chunk = os.read(self.fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.eof = True
+            return
+        self.buffer += chunk
+        while True:
+            cut = self.buffer.find(b"\n")
+            if cut < 0:
+                if len(self.buffer) > MAX_SNAPSHOT:
+                    self.buffer.clear()  # not a snapshot of ours
+                return
+            snapshot = self._valid(bytes(self.buffer[:cut]))
+            del self.buffer[:cut + 1]
+            if snapshot is not None:
+                self.latest = snapshot
+                self.count += 1
+
+    def drain(self, seconds: float) -> None:
+        """Read up to end of file, for at most ``seconds`` (the writers should all be gone)."""
+        end = time.monotonic() + seconds
+        while not self.eof:
+            wait = end - time.monotonic()
+            if wait <= 0 or not select.select([self.fd], [], [], wait)[0]:
+                return
+            self.read()
+
+    def _valid(self, line: bytes) -> dict | None:
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return None
+        if (not isinstance(data, dict) or data.get("nonce") != self.nonce or not isinstance(data.get("cells"), list)
+                or not isinstance(data.get("facts"), dict)):
+            return None
+        data.pop("nonce")
+        return data
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
 class WorkerProcess:
-    """One warm worker; restarts itself if a submission killed it."""
+    """One warm worker; restarts itself if a submission killed or froze it."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self._buffer = bytearray()
+        self._fds: list[int] = []
         self._lock = threading.Lock()
 
     def start(self) -> None:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, env=env, start_new_session=True,
-        )
-        ready = self._read()
+        # A socket, not pipes: a pipe can be reopened by any process of the same user through
+        # /proc/<pid>/fd, so a submission could write fake messages into it; a socket cannot.
+        ours, theirs = socket.socketpair()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker"],
+                stdin=theirs.fileno(), stdout=theirs.fileno(), stderr=subprocess.DEVNULL,
+                env=env, start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.sock = ours
+        self._buffer.clear()
+        self._drop_fds()
+        try:
+            ready = self._message(time.monotonic() + START_TIMEOUT)
+        except TimeoutError:
+            ready = None
         if not ready or ready.get("event") != "ready":
-            self.close()
+            self._kill()
             raise RuntimeError("the grading worker could not start (is TensorFlow installed?)")
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def _read(self) -> dict | None:
-        assert self.proc and self.proc.stdout
+    def _receive(self) -> bool:
+        """Read from the socket into the buffer (and passed fds into ``_fds``); False at its end."""
+        assert self.sock is not None
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 1 << 20, 4)
+        except OSError:
+            return False
+        self._fds.extend(fds)
+        self._buffer += data
+        return bool(data)
+
+    def _take_message(self) -> dict | None:
         while True:
-            line = self.proc.stdout.readline()
-            if not line:
+            cut = self._buffer.find(b"\n")
+            if cut < 0:
                 return None
+            line = bytes(self._buffer[:cut])
+            del self._buffer[:cut + 1]
             try:
-                return json.loads(line)
+                message = json.loads(line)
             except ValueError:
                 continue
+            if isinstance(message, dict):
+                return message
+
+    def _message(self, deadline: float | None) -> dict | None:
+        """The next message; None at the end of the stream; TimeoutError after ``deadline``."""
+        assert self.sock is not None
+        while True:
+            message = self._take_message()
+            if message is not None:
+                return message
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and (wait <= 0 or not select.select([self.sock], [], [], wait)[0]):
+                raise TimeoutError
+            if not self._receive():
+                return None
 
     def run(self, job: dict) -> dict:
-        """Send a job; return the worker's 'done' message, or a worker_died outcome."""
+        """Send a job; return the worker's 'done' message with the last facts snapshot added.
+
+        Snapshots are read straight from the child's pipe, so they survive the worker. If the
+        worker dies or stops answering (``timeout`` + WATCHDOG_GRACE), it and the submission's
+        processes are killed and the outcome is ``worker_died``; the next job starts a fresh worker.
+        """
         with self._lock:
             if not self.alive():
+                self._kill()
                 self.start()
-            assert self.proc and self.proc.stdin
-            child = None
+            state: dict = {"child": None, "reader": None}
             try:
-                self.proc.stdin.write(json.dumps(job) + "\n")
-                self.proc.stdin.flush()
-                while True:
-                    msg = self._read()
-                    if msg is None:
-                        break
-                    if msg.get("event") == "started":
-                        child = msg.get("pid")
-                    elif msg.get("event") == "done":
-                        return msg
-            except (BrokenPipeError, OSError):
-                pass
-            # The worker is gone (most likely the submission killed its parent): clean up.
-            if child:
-                try:
-                    os.killpg(child, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            self.close()
-            return {"event": "done", "outcome": "worker_died"}
+                done = self._exchange(job, state)
+                if done is not None:
+                    return done
+                # The worker is gone or frozen (most likely the submission killed or stopped it).
+                self._kill()
+                if state["child"]:
+                    kill_session(state["child"])
+                reader = state["reader"]
+                if reader:
+                    reader.drain(DRAIN_SECONDS)
+                return {"event": "done", "outcome": "worker_died", "snapshot": reader.latest if reader else None}
+            finally:
+                if state["reader"]:
+                    state["reader"].close()
+                self._drop_fds()
 
-    def close(self) -> None:
-        if self.proc is None:
-            return
+    def _exchange(self, job: dict, state: dict) -> dict | None:
+        """Send the job and follow it to its 'done' message; None if the worker died or froze."""
+        assert self.sock is not None
+        deadline = time.monotonic() + job["timeout"] + WATCHDOG_GRACE if job.get("timeout") else None
         try:
-            if self.proc.stdin:
-                self.proc.stdin.close()
+            self.sock.settimeout(60)
+            self.sock.sendall((json.dumps(job) + "\n").encode("utf-8"))
+            self.sock.settimeout(None)
+            while True:
+                message = self._take_message()
+                reader: SnapshotReader | None = state["reader"]
+                if message is None:
+                    watched = [self.sock] + ([reader.fd] if reader and not reader.eof else [])
+                    wait = None if deadline is None else deadline - time.monotonic()
+                    if wait is not None and wait <= 0:
+                        return None
+                    ready = select.select(watched, [], [], wait)[0]
+                    if not ready:
+                        return None
+                    if reader and reader.fd in ready:
+                        reader.read()
+                    if self.sock in ready and not self._receive():
+                        return None
+                elif message.get("event") == "started":
+                    state["child"] = message.get("pid")
+                    if reader is None and self._fds:
+                        state["reader"] = SnapshotReader(self._fds.pop(0), str(message.get("nonce")))
+                    self._drop_fds()
+                elif message.get("event") == "done":
+                    if reader:
+                        reader.drain(DRAIN_SECONDS)
+                    return {**message, "snapshot": reader.latest if reader else None}
         except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+            return None
+
+    def _drop_fds(self) -> None:
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds.clear()
+
+    def _kill(self) -> None:
+        if self.proc is not None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
-        self.proc = None
+            self.proc = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        self._drop_fds()
+
+    def close(self) -> None:
+        if self.proc is None:
+            self._kill()
+            return
+        try:
+            if self.sock is not None:
+                self.sock.shutdown(socket.SHUT_RDWR)  # the worker reads end of input and exits
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self._kill()
+
+
+def kill_session(sid: int) -> None:
+    """Kill every process of session ``sid`` (a submission's child and what it started)."""
+    try:
+        os.killpg(sid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return
+    for name in entries:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                raw = fh.read().decode("ascii", "replace")
+            if int(raw[raw.rfind(")") + 2:].split()[3]) == sid:
+                os.kill(int(name), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+class SubmissionGuard:
+    """Remembers a submission file's bytes and times, and puts them back if a run changed them.
+
+    The child is never told where the submission is, but it can still find out (e.g. from the
+    grader's command line in ``/proc``) and, running as the same user, write to it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = os.path.realpath(path)  # a symlinked submission: guard the file itself
+        try:
+            self.stat = os.lstat(self.path)
+            self.data: bytes | None = Path(self.path).read_bytes()
+        except OSError:
+            self.data = None
+
+    def changed(self) -> bool:
+        if self.data is None:
+            return False
+        try:
+            st = os.lstat(self.path)
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return True
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return True
+        return data != self.data or st.st_mtime_ns != self.stat.st_mtime_ns or st.st_mode != self.stat.st_mode
+
+    def restore(self) -> str | None:
+        """Put the file back if it changed; return what happened, or None if it had not."""
+        if not self.changed():
+            return None
+        try:
+            if os.path.isdir(self.path) and not os.path.islink(self.path):
+                shutil.rmtree(self.path)
+            elif os.path.islink(self.path) or (os.path.lexists(self.path) and not os.path.isfile(self.path)):
+                os.unlink(self.path)
+            elif os.path.exists(self.path):
+                os.chmod(self.path, 0o600)  # it may have been made read-only after being rewritten
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.data)
+            os.chmod(self.path, self.stat.st_mode & 0o7777)
+            os.utime(self.path, ns=(self.stat.st_atime_ns, self.stat.st_mtime_ns))
+        except OSError as exc:
+            return f"the submission file was changed by the run and could not be restored ({exc.strerror})"
+        return "the submission file was changed by the run and has been restored"
 
 
 def run_submission(sub: Submission, worker: WorkerProcess, limits: Limits, seed: int = 0) -> RunResult:
-    """Run one submission through a worker in fresh temporary directories, and read its facts."""
+    """Run one submission through a worker in fresh temporary directories, and collect its facts."""
+    guard = SubmissionGuard(sub.path)
     jobdir = Path(tempfile.mkdtemp(prefix="autograder-job-"))
-    workdir = jobdir / "work"
-    workdir.mkdir()
-    nonce = secrets.token_hex(16)
-    facts_file = jobdir / f"facts-{secrets.token_hex(8)}.json"
+    # The working directory is not inside jobdir: the submission sees nothing of the grader's.
+    workdir = Path(tempfile.mkdtemp(prefix="autograder-work-"))
     job = {
-        "name": sub.name, "cells": sub.to_job(), "workdir": str(workdir), "facts_file": str(facts_file),
-        "output_file": str(jobdir / "output.txt"), "nonce": nonce, "seed": seed, "data": "sample",
+        "name": sub.name, "cells": sub.to_job(), "workdir": str(workdir),
+        "output_file": str(jobdir / "output.txt"), "seed": seed, "data": "sample",
         "timeout": limits.timeout, "memory_limit": limits.memory, "output_limit": limits.output,
         "threads": limits.threads,
     }
+    detail: dict = {}
     try:
         done = worker.run(job)
-        snapshot = _read_snapshot(facts_file, nonce)
-        detail = {k: v for k, v in done.items() if k not in ("event", "outcome")}
+        detail.update({k: v for k, v in done.items() if k not in ("event", "outcome", "snapshot")})
         try:
             detail["output_bytes"] = (jobdir / "output.txt").stat().st_size
         except OSError:
             detail["output_bytes"] = 0
-        return RunResult(snapshot, done.get("outcome", "worker_error"), float(done.get("seconds", 0.0)), detail)
     finally:
         shutil.rmtree(jobdir, ignore_errors=True)
-
-
-def _read_snapshot(path: Path, nonce: str) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("nonce") != nonce:
-        return None
-    return data
+        shutil.rmtree(workdir, ignore_errors=True)
+        restored = guard.restore()
+        if restored:
+            detail["submission_file"] = restored
+    snapshot = done.get("snapshot")
+    return RunResult(snapshot if isinstance(snapshot, dict) else None, done.get("outcome", "worker_error"),
+                     float(done.get("seconds", 0.0)), detail)
