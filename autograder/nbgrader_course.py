@@ -22,6 +22,7 @@ from nbformat.notebooknode import NotebookNode
 
 from . import rubric
 from .nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
+from .runner import GRADING_SAMPLE_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "lessons" / "compile_and_train.py"
@@ -46,6 +47,8 @@ if os.path.dirname(sys.executable) not in os.environ.get("PATH", "").split(os.pa
 # Grade on the small offline sample of CIFAR-10: no download, seconds per notebook. Export
 # AUTOGRADER_DATA=cifar10 before running nbgrader to grade on the real data instead.
 os.environ.setdefault("AUTOGRADER_DATA", "sample")
+# The same grading sample as `autograder check` and `autograder grade` use.
+os.environ.setdefault("AUTOGRADER_SAMPLE_SIZE", "{GRADING_SAMPLE_SIZE}")
 # nbgrader gives 0 points to a test cell that wrote anything to stderr, and TensorFlow's C++
 # logs go there: keep most of them quiet (the test cells also silence stderr while they check).
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
