@@ -93,7 +93,7 @@ class Context:
         if not unfinished:
             return None
         running = [c for c in self.cells if c["status"] == "running"]
-        reason = _limit_text(outcome if outcome != "exited" else "no_facts", self.limits)
+        reason = _limit_text(outcome if outcome != "exited" else "ended", self.limits)
         if running:
             return f"{reason} while running {self.where(running[-1]['index'], None)}, so this part never ran"
         return f"{reason}, so this part never ran"
@@ -391,11 +391,13 @@ def check_figure(ctx: Context) -> Verdict:
     fig = plot.get("figure") or {"found": False}
     if not fig.get("found") or not any(a.get("lines") for a in fig.get("axes", [])):
         return _no_result(ctx, "plot", R.PLOT_MESSAGES["no_figure"])
+    history, early = _history(ctx)
+    if early:  # the figure must show the History of fit, so that has to exist first
+        return Verdict(FAILED, "Needs a working `history_intro` first. " + early.output)
     axes = fig.get("axes", [])
     if len(axes) != 2:
         return Verdict(FAILED, R.PLOT_MESSAGES["panels"].format(n=len(axes)), f"{len(axes)} panels")
-    history, _ = _history(ctx)
-    values = (history or {}).get("values", {})
+    values = history.get("values", {})
     acc = accuracy_key(list(values)) or "accuracy"
     left, right = (_panel_names(a, values) for a in axes)
     problems = []

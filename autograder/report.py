@@ -41,6 +41,8 @@ def text(graded: Graded, width: int = 88) -> str:
     lines = [f"Results for {graded.path}"]
     if graded.problem:
         lines += ["", f"This submission could not be graded: {graded.problem}"]
+    elif graded.run.get("outcome") not in (None, "exited"):
+        lines += ["", f"The run ended early ({graded.run['outcome']}): the checks it never reached failed."]
     challenge = None
     for r in graded.results:
         if r.challenge != challenge:

@@ -345,7 +345,8 @@ ERROR_EXPLANATIONS: list[tuple[str, str]] = [
 LIMIT_MESSAGES = {
     "timeout": "the time limit of {timeout:g} s was reached",
     "memory": "the memory limit of {memory} was reached",
-    "killed": "the process was killed (most likely it ran out of memory)",
+    "killed": "the process was killed by a signal (it ran out of memory, or the code killed itself)",
+    "ended": "the submission's process ended early (os._exit() or a crash)",
     "worker_died": "the submission stopped the grader's worker process",
     "worker_error": "the grader could not run this submission",
     "no_facts": "the submission stopped before anything could be checked",
