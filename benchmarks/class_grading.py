@@ -76,7 +76,8 @@ def selfcheck_ms(workdir: Path) -> float:
     nb = jupytext.read(SOLUTION)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import time\nfrom autograder import selfcheck\n_t = []\n"
-        "for _ in range(5):\n    _s = time.perf_counter(); selfcheck.results('plot'); _t.append(time.perf_counter() - _s)\n"
+        "for _ in range(5):\n    _s = time.perf_counter(); _r = selfcheck.results('plot'); _t.append(time.perf_counter() - _s)\n"
+        "assert all(r.status == 'passed' for r in _r), _r  # a real check of the live objects\n"
         "print('SELFCHECK_MS=%.1f' % (1000 * min(_t)))"))
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
     out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
