@@ -15,7 +15,7 @@ import sys
 import warnings
 from typing import Iterator
 
-from . import rubric, selfcheck
+from . import in_grader, rubric, selfcheck
 
 
 @contextlib.contextmanager
@@ -55,6 +55,8 @@ def grade(tag: str, points: float | None = None) -> float:
     """
     if tag not in rubric.CHECKS:
         raise ValueError(f"unknown check tag {tag!r}; known: {', '.join(rubric.CHECKS)}")
+    if in_grader():  # `autograder check/grade` judge from facts in their own process: skip the work
+        return 0.0
     check = rubric.CHECKS[tag]
     max_points = float(check.points if points is None else points)
     with _quiet_stderr():

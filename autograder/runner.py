@@ -161,6 +161,7 @@ class WorkerProcess:
 
     def start(self) -> None:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+        env.setdefault("AUTOGRADER_SAMPLE_SIZE", str(GRADING_SAMPLE_SIZE))
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         # A socket, not pipes: a pipe can be reopened by any process of the same user through

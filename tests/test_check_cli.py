@@ -125,3 +125,15 @@ def test_partially_filled_compile_cell(grade):
     results = by_tag(grade(text))
     assert results["compile.optimizer"].status == "passed"
     assert results["compile.loss"].status == "not_attempted" and "line" in results["compile.loss"].output
+
+
+def test_grading_runs_on_the_small_grading_sample(grade):
+    """The grader's fits use the grading sample (64 images: 2 batches of 32 per epoch)."""
+    from autograder.runner import GRADING_SAMPLE_SIZE
+
+    text = variant_text("correct").replace(
+        "# %%\nselfcheck.check(\"fit\")", "# %%\nsteps_seen = history_intro.params['steps']\nselfcheck.check(\"fit\")")
+    text = text.replace('loss_trend = "decreases"', 'loss_trend = "decreases" if steps_seen == %d else "?"'
+                        % (GRADING_SAMPLE_SIZE // 32))
+    results = by_tag(grade(text))
+    assert results["overfitting.loss_trend"].status == "passed", results["overfitting.loss_trend"].output
