@@ -19,9 +19,7 @@ No verdicts are made here: ``checks`` judges the facts.
 """
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
 import types
 
@@ -71,8 +69,6 @@ _plt_figure = plt.figure
 _asarray = np.asarray
 _isfinite = math.isfinite
 _re_sub = re.sub
-_dumps = json.dumps
-_replace = os.replace
 _isinstance = isinstance
 _type = type
 _getattr = getattr
@@ -619,10 +615,3 @@ _ANSWERS = ("loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_
 def _answer_facts(ns: dict, rec: Recorder) -> dict:
     return {name: ({"defined": True, **describe(ns[name])} if name in ns else {"defined": False}) for name in _ANSWERS}
 
-
-def write_json_atomic(path: str, data: dict) -> None:
-    """Write JSON so a reader never sees half a file (write aside, then rename)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(_dumps(data, default=str))
-    _replace(tmp, path)
