@@ -224,7 +224,8 @@ def my_paths():
         pass
     for depth in range(1, 5):
         for path in glob.glob("/tmp/" + "*/" * depth + sys.argv[0]):
-            if not path.startswith(os.getcwd()):
+            # (the repository's own tests/hostile, next to cases.json, is not a submission)
+            if not path.startswith(os.getcwd()) and not os.path.exists(os.path.join(os.path.dirname(path), "cases.json")):
                 found.add(path)
     return sorted(found)
 
