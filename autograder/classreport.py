@@ -68,9 +68,10 @@ def plot(rows: list[dict], path: Path) -> None:
 
     df = pd.DataFrame({"check": [r["tag"] for r in rows], "pass rate (%)": [100 * r["pass_rate"] for r in rows],
                        "challenge": [rubric.CHECKS[r["tag"]].challenge for r in rows]})
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(9.5, 5))
     sns.barplot(data=df, y="check", x="pass rate (%)", hue="challenge", dodge=False, ax=ax)
     ax.set_xlim(0, 100)
+    ax.legend(title="challenge", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(f"Pass rate per check ({rows[0]['submissions'] if rows else 0} submissions)")
     fig.tight_layout()
     tmp = path.with_suffix(".tmp.png")

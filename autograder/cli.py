@@ -73,7 +73,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(summary_text(docs))
     print(f"Per-submission feedback: {out}/results/<submission>/results.json; class report: "
           f"{out}/results/report.md and {out}/results/pass_rates.png; grades: {out}/results/grades.csv")
-    print(f"Try one yourself: autograder check {subs}/student003_categorical_loss.py")
+    command = Path(sys.executable).with_name("autograder")
+    print(f"Try one yourself: {command if command.exists() else 'autograder'} check {subs}/student003_categorical_loss.py")
     return 0
 
 
