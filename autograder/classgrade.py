@@ -4,12 +4,14 @@ grades.csv, a class report. A re-run after an interruption only grades what is m
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from . import __version__, report, rubric
 from .atomic import write_json_atomic, write_text_atomic
@@ -63,8 +65,6 @@ def _sha256(path: Path) -> str | None:
 
 def _load_previous(out: Path, entry: Entry, limits: Limits, points: dict[str, float]) -> dict | None:
     """A finished result of an earlier run for the very same file and settings, if any."""
-    import json
-
     try:
         data = json.loads((out / entry.key / RESULTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -92,20 +92,26 @@ def results_document(graded: Graded, entry: Entry, limits: Limits, points: dict[
 
 
 class LocalPool:
-    """N warm workers used by N threads; a worker killed by a submission is restarted."""
+    """N warm workers used by N threads; a worker killed by a submission is restarted.
+
+    The workers warm up (import TensorFlow) in the background, so the first submissions are
+    read and checked meanwhile; ``run`` waits for a ready worker.
+    """
 
     def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
+        self.width = jobs
         self.idle: queue.Queue[WorkerProcess] = queue.Queue()
-        workers = [WorkerProcess() for _ in range(jobs)]
-        starters = [threading.Thread(target=w.start) for w in workers]
-        for t in starters:
+        self.workers = [WorkerProcess() for _ in range(jobs)]
+        self._starters = [threading.Thread(target=self._start, args=(w,), daemon=True) for w in self.workers]
+        for t in self._starters:
             t.start()
-        for t in starters:
-            t.join()
-        for w in workers:
-            self.idle.put(w)
-        self.workers = workers
+
+    def _start(self, worker: WorkerProcess) -> None:
+        try:
+            worker.start()
+        except Exception:
+            pass  # WorkerProcess.run starts it again and reports the failure per submission
+        self.idle.put(worker)
 
     def run(self, sub: Submission, limits: Limits) -> RunResult:
         worker = self.idle.get()
@@ -115,11 +121,10 @@ class LocalPool:
             self.idle.put(worker)
 
     def close(self) -> None:
+        for t in self._starters:
+            t.join()
         for w in self.workers:
             w.close()
-
-
-Runner = Callable[[Submission, Limits], RunResult]
 
 
 def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Limits, points: dict[str, float],
@@ -143,32 +148,33 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
     bar = tqdm(total=len(entries), initial=len(entries) - len(todo), desc="grading", unit="sub",
                disable=not progress, dynamic_ncols=True)
     if todo:
-        # Workers warm up (TensorFlow imports) while the first submissions are read and checked.
-        with ThreadPoolExecutor(max_workers=1) as starter:
-            started = starter.submit(_runner, jobs, dask_address)
-            width = jobs or (default_jobs() if not dask_address else 4)
-            run_limits = limits if dask_address else share_cores(limits, width)
+        if dask_address:
+            from .dask_grading import DaskRunner
 
-            def grade_entry(entry: Entry) -> Graded:
-                prepared = prepare(entry.path)
-                if isinstance(prepared, str):  # cannot be run: its own result, and the class goes on
-                    return failed_everywhere(str(entry.path), prepared, points)
-                runner = started.result()[0]
-                try:
-                    run = runner(prepared, run_limits)
-                except Exception as exc:  # a lost task must not stop the class
-                    run = RunResult(None, "worker_error", 0.0, {"message": f"{type(exc).__name__}: {exc}"})
-                return judge(prepared, run, limits, points)
+            runner: LocalPool | DaskRunner = DaskRunner(dask_address)
+        else:
+            runner = LocalPool(jobs or default_jobs())
+        width = jobs or runner.width
+        run_limits = limits if dask_address else share_cores(limits, width)
 
+        def grade_entry(entry: Entry) -> Graded:
+            prepared = prepare(entry.path)
+            if isinstance(prepared, str):  # cannot be run: its own result, and the class goes on
+                return failed_everywhere(str(entry.path), prepared, points)
             try:
-                with ThreadPoolExecutor(max_workers=width) as pool:
-                    futures = {pool.submit(grade_entry, entry): entry for entry in todo}
-                    for future in as_completed(futures):
-                        _save(out, futures[future], future.result(), limits, points, docs)
-                        bar.update(1)
-            finally:
-                if started.done() and started.exception() is None:
-                    started.result()[1]()
+                run = runner.run(prepared, run_limits)
+            except Exception as exc:  # a lost task must not stop the class
+                run = RunResult(None, "worker_error", 0.0, {"message": f"{type(exc).__name__}: {exc}"})
+            return judge(prepared, run, limits, points)
+
+        try:
+            with ThreadPoolExecutor(max_workers=width) as pool:
+                futures = {pool.submit(grade_entry, entry): entry for entry in todo}
+                for future in as_completed(futures):
+                    _save(out, futures[future], future.result(), limits, points, docs)
+                    bar.update(1)
+        finally:
+            runner.close()
     bar.close()
     ordered = [docs[e.key] for e in entries if e.key in docs]
     write_grades_csv(out, entries, docs)
@@ -187,17 +193,6 @@ def _save(out: Path, entry: Entry, graded: Graded, limits: Limits, points: dict[
     docs[entry.key] = doc
 
 
-def _runner(jobs: int | None, dask_address: str | None) -> tuple[Runner, Callable[[], None]]:
-    """How runs are made, and how to stop them."""
-    if dask_address:
-        from .dask_grading import DaskRunner
-
-        runner = DaskRunner(dask_address)
-        return runner.run, runner.close
-    pool = LocalPool(jobs or default_jobs())
-    return pool.run, pool.close
-
-
 def share_cores(limits: Limits, jobs: int) -> Limits:
     """Give each of ``jobs`` parallel children its share of the cores, so TensorFlow's thread
     pools do not fight over them (unless the caller fixed the thread count)."""
@@ -207,8 +202,6 @@ def share_cores(limits: Limits, jobs: int) -> Limits:
 
 
 def default_jobs() -> int:
-    import os
-
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 

@@ -33,7 +33,9 @@ class DaskRunner:
         except OSError as exc:
             raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
-    def threads(self) -> int:
+    @property
+    def width(self) -> int:
+        """How many runs may be under way at once: the cluster's threads."""
         return max(1, sum(self.client.nthreads().values()))
 
     def run(self, sub: Submission, limits: Limits) -> RunResult:
