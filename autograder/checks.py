@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Callable
 
 from . import rubric as R
+from .source import place
 
 PASSED, FAILED, NOT_ATTEMPTED, UNCHECKABLE = "passed", "failed", "not_attempted", "uncheckable"
 
@@ -52,13 +53,7 @@ class Context:
         self._cell_lines = {c["index"]: c.get("first_line") for c in static.get("cells", [])}
 
     def where(self, cell_index: int, line: int | None) -> str:
-        name = self.static.get("name", "submission")
-        first = self._cell_lines.get(cell_index)
-        if line is None:
-            return f"{name}, line {first}" if first else f"{name}, cell {cell_index + 1}"
-        if first is not None:
-            return f"{name}, line {first + line - 1}"
-        return f"{name}, cell {cell_index + 1}, line {line}"
+        return place(self.static.get("name", "submission"), cell_index, self._cell_lines.get(cell_index), line)
 
     def problems(self, challenge: str, kind: str) -> list[dict]:
         return [p for p in self.static.get("problems", []) if p["challenge"] == challenge and p["kind"] == kind]

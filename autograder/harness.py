@@ -29,6 +29,8 @@ import types
 
 import keras
 
+from . import HARNESS_ENV
+
 
 class _NoShell:
     """Stands in for ``get_ipython()``: magics and shell escapes do nothing when graded."""
@@ -164,7 +166,7 @@ def child_main(job: dict, nonce: str, facts_fd: int) -> None:
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
     tempfile.tempdir = workdir
     os.environ["AUTOGRADER_DATA"] = job.get("data", "sample")
-    os.environ["AUTOGRADER_HARNESS"] = "1"  # the lesson's own self-check calls stay silent
+    os.environ[HARNESS_ENV] = "1"  # the lesson's own self-check calls stay silent
     sys.argv = [job.get("name", "submission")]
     cells, seed = job["cells"], job.get("seed", 0)
     job.clear()  # nothing of the grader's paths needs to stay visible to learner code

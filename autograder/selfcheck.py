@@ -9,11 +9,12 @@ Self-check is feedback only: grades are never made in the learner's kernel.
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 
 from . import in_grader, rubric
 from .checks import Result, evaluate
 from .facts import Recorder, gather
-from .source import blank_positions, guess_challenge
+from .source import blank_problems, guess_challenge
 
 _recorder = Recorder()
 
@@ -57,14 +58,8 @@ def executed_blanks(ns: dict) -> list[dict]:
         challenge = guess_challenge(code) if isinstance(code, str) else None
         if challenge:
             latest[challenge] = (count, code)
-    problems = []
-    for challenge, (count, code) in latest.items():
-        lines = code.splitlines()
-        for line, col in blank_positions(code):
-            problems.append({"kind": "blank", "cell": count, "line": line, "col": col, "challenge": challenge,
-                             "where": f"your cell In [{count}], line {line}", "message": "",
-                             "code": lines[line - 1].strip() if line <= len(lines) else ""})
-    return problems
+    return [asdict(p) for challenge, (count, code) in latest.items()
+            for p in blank_problems(code, count, challenge, lambda line, n=count: f"your cell In [{n}], line {line}")]
 
 
 def format_results(found: list[Result]) -> str:

@@ -75,13 +75,27 @@ class Submission:
         return [p for c in self.cells for p in c.problems]
 
     def where(self, cell: Cell, line: int) -> str:
-        if cell.first_line is not None:
-            return f"{self.name}, line {cell.first_line + line - 1}"
-        return f"{self.name}, cell {cell.index + 1}, line {line}"
+        return place(self.name, cell.index, cell.first_line, line)
 
     def to_job(self) -> list[dict]:
         """The cells as plain data for the harness."""
         return [asdict(c) for c in self.cells]
+
+
+def place(name: str, cell_index: int, first_line: int | None, line: int | None) -> str:
+    """Where a line of a cell is, for a person: "lesson.py, line 42" for a script (whose cells
+    know their first line), "lesson.ipynb, cell 7, line 2" for a notebook."""
+    if first_line is not None:
+        return f"{name}, line {first_line + (line or 1) - 1}"
+    return f"{name}, cell {cell_index + 1}" + (f", line {line}" if line is not None else "")
+
+
+def blank_problems(code: str, cell_index: int, challenge: str | None, where) -> list[Problem]:
+    """One Problem per unfilled blank in ``code``; ``where(line)`` names the place."""
+    lines = code.splitlines()
+    return [Problem("blank", cell_index, line, col, where(line), challenge, f"the blank {BLANK} is not filled in",
+                    lines[line - 1].strip() if line <= len(lines) else "")
+            for line, col in blank_positions(code)]
 
 
 def read_submission(path: str | Path, max_bytes: int = MAX_BYTES) -> Submission:
@@ -202,11 +216,7 @@ def _static_pass(sub: Submission, cell: Cell) -> None:
         col = exc.offset or 1
         cell.problems.append(Problem("syntax", cell.index, line, col, sub.where(cell, line), cell.challenge,
                                      f"{exc.msg} (column {col})"))
-    lines = cell.python.splitlines()
-    for line, col in blank_positions(cell.python):
-        code = lines[line - 1].strip() if line <= len(lines) else ""
-        cell.problems.append(Problem("blank", cell.index, line, col, sub.where(cell, line), cell.challenge,
-                                     f"the blank {BLANK} is not filled in", code))
+    cell.problems += blank_problems(cell.python, cell.index, cell.challenge, lambda line: sub.where(cell, line))
 
 
 def blank_positions(code: str) -> list[tuple[int, int]]:
