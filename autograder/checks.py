@@ -5,7 +5,10 @@ its run, and how the run ended), so every check can be unit-tested without Tenso
 """
 from __future__ import annotations
 
+import ast
+import difflib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Callable
@@ -51,8 +54,12 @@ class Context:
         self.facts: dict = snap.get("facts") or {}
         self.cells: list[dict] = snap.get("cells") or []
         self._cell_lines = {c["index"]: c.get("first_line") for c in static.get("cells", [])}
+        # A cell may name its own place (the self-check's "your cell In [5]"), else it is computed.
+        self._cell_places = {c["index"]: c["place"] for c in static.get("cells", []) if c.get("place")}
 
     def where(self, cell_index: int, line: int | None) -> str:
+        if cell_index in self._cell_places:
+            return self._cell_places[cell_index] + (f", line {line}" if line is not None else "")
         return place(self.static.get("name", "submission"), cell_index, self._cell_lines.get(cell_index), line)
 
     def problems(self, challenge: str, kind: str) -> list[dict]:
@@ -74,8 +81,25 @@ class Context:
         out = []
         for c in self.cells:
             if c.get("challenge") == challenge and c.get("status") == "error" and c.get("error"):
-                out.append(f"{self.where(c['index'], c['error'].get('line'))}: {explain_error(c['error'])}")
+                error = self._recorded(c["error"])
+                out.append(f"{self.where(c['index'], c['error'].get('line'))}: {explain_error(error, self)}")
         return out
+
+    def error_where(self, error: dict) -> str | None:
+        """The place (cell and line) where a recorded compile/fit error was raised, if a cell raised it."""
+        for c in reversed(self.cells):
+            if c.get("status") == "error" and c.get("error") and _same_error(c["error"], error):
+                return self.where(c["index"], c["error"].get("line"))
+        return None
+
+    def _recorded(self, error: dict) -> dict:
+        """The compile/fit facts' copy of a cell's error when it is the same one (it keeps the end of a
+        long message, where TensorFlow puts the meaningful line)."""
+        for recorded in ((self.facts.get("compile") or {}).get("error"),
+                         ((self.facts.get("fit") or {}).get("last_call") or {}).get("error")):
+            if isinstance(recorded, dict) and _same_error(error, recorded):
+                return {**error, **recorded}
+        return error
 
     def stopped_before(self, challenge: str) -> str | None:
         """Why this challenge's cells did not all finish, or None when they did (or had nothing to run)."""
@@ -94,6 +118,11 @@ class Context:
         return f"{reason}, so this part never ran"
 
 
+def _same_error(a: dict, b: dict) -> bool:
+    """The same raised error, seen by the harness (a cell's outcome) and by the facts (compile/fit)."""
+    return a.get("type") == b.get("type") and str(a.get("message", ""))[:200] == str(b.get("message", ""))[:200]
+
+
 def _limit_text(outcome: str, limits: dict) -> str:
     from .runner import human_size
 
@@ -101,15 +130,275 @@ def _limit_text(outcome: str, limits: dict) -> str:
     return text.format(timeout=limits.get("timeout", 0) or 0, memory=human_size(int(limits.get("memory", 0) or 0)))
 
 
-def explain_error(error: dict) -> str:
-    """Reduce a raised error to what a learner should know and change."""
-    text = f"{error.get('type', 'Error')}: {error.get('message', '')}"
+def explain_error(error: dict, ctx: Context | None = None) -> str:
+    """Reduce a raised error to what a learner should know and change.
+
+    With the run's context, a failed ``compile`` or ``fit`` is traced to its root cause in the facts
+    (a regression loss, a metric for one-hot labels, an argument of the wrong kind, a compile that
+    failed earlier, named with its place). Then the message is recognised by the rubric's patterns;
+    an error nobody foresaw keeps its type and the meaningful line of its message.
+    """
+    facts = ctx.facts if ctx is not None else {}
+    text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
+    for explain in (_explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
+                    _explain_fit_arguments, _explain_not_compiled, _explain_labels):
+        found = explain(text, facts, ctx)
+        if found:
+            return found
     for pattern, message in R.ERROR_EXPLANATIONS:
         m = re.search(pattern, text, re.S)
         if m:
             return message.format(**m.groupdict())
-    first = (error.get("message") or "").strip().splitlines()
-    return f"{error.get('type', 'Error')}: {first[0][:300] if first else ''}".rstrip(": ")
+    line = meaningful_line(error.get("message") or "")
+    return f"{error.get('type', 'Error')}: {line}".rstrip(": ")
+
+
+def meaningful_line(message: str) -> str:
+    """The line of an error message worth showing: TensorFlow's graph errors bury it under stack
+    frames ("Graph execution error:", "Detected at node ...", "File ..."), so there it is the last
+    line that is not one of those; otherwise the first."""
+    lines = [line.strip() for line in message.splitlines()]
+    kept = [line for line in lines if line and line != "..." and not any(re.search(p, line) for p in R.ERROR_NOISE_LINES)]
+    if not kept:
+        return ""
+    noisy = len(kept) < len([line for line in lines if line and line != "..."])
+    line = kept[-1] if noisy else kept[0]
+    line = re.sub(r"\s*\[\[\{\{node [^\]]*\]\]|\s*\[Op:[^\]]*\].*$|^\{\{function_node [^}]*\}\}\s*", "", line).strip()
+    return line[:297] + "..." if len(line) > 300 else line
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name.lower())
+
+
+_NAME_TABLES = {"loss": (R.KERAS_LOSS_NAMES, R.KERAS_LOSS_SHORTCUTS, "loss='sparse_categorical_crossentropy'"),
+                "metric": (R.KERAS_METRIC_NAMES, R.KERAS_METRIC_SHORTCUTS, "metrics=['accuracy']"),
+                "optimizer": (R.KERAS_OPTIMIZER_NAMES, frozenset(), "optimizer='adam'")}
+_LESSON_IDENTIFIER = {"loss": "sparse_categorical_crossentropy", "metric": "accuracy", "optimizer": "adam"}
+
+
+@lru_cache(maxsize=None)
+def _canonical_names(kind: str) -> dict[str, str]:
+    """Normalised spelling ("meansquarederror") -> the snake_case identifier, for one kind of name."""
+    names, shortcuts, _ = _NAME_TABLES[kind]
+    table = {_normal(n): n for n in sorted(names | shortcuts) if n == n.lower()}
+    table.update({_normal(short): full for short, full in R.KERAS_ACRONYMS.items()})
+    return table
+
+
+def keras_name(name: str, kind: str) -> tuple[bool, str]:
+    """For a string identifier of a ``kind`` ("loss", "metric", "optimizer"): whether the installed
+    Keras understands it, and its canonical snake_case name ("MSE" -> "mean_squared_error")."""
+    names, shortcuts, _ = _NAME_TABLES[kind]
+    low = name.lower()
+    if kind == "optimizer":
+        return low in names, low
+    if low in shortcuts:
+        return True, R.KERAS_ACRONYMS.get(low, low)
+    return name in names, _canonical_names(kind).get(_normal(name), low)
+
+
+def suggest_name(name: str, kind: str) -> str | None:
+    """The known identifier closest to a misspelled one, or None when none is close."""
+    table = {k: v for k, v in _canonical_names(kind).items() if v not in R.KERAS_INTERNAL_NAMES}
+    prefer = [_normal(_LESSON_IDENTIFIER[kind])] + sorted(table)
+    found = _closest(_normal(name), prefer)
+    return table[found] if found else None
+
+
+def _unknown_name(kind: str, given: str) -> str:
+    suggestion = suggest_name(given, kind)
+    text = (R.KERAS_ERROR_MESSAGES["did_you_mean"].format(suggestion=repr(suggestion)) if suggestion
+            else R.KERAS_ERROR_MESSAGES["no_suggestion"])
+    if suggestion != _LESSON_IDENTIFIER[kind]:
+        text += R.KERAS_ERROR_MESSAGES["lesson_uses"].format(lesson=_NAME_TABLES[kind][2])
+    return R.KERAS_ERROR_MESSAGES[f"unknown_{kind}"].format(given=repr(given), suggestion=text)
+
+
+def _internal(name: str) -> bool:
+    """A name Keras knows but a learner never means (a base class, a wrapper)."""
+    return _normal(name) in {_normal(n) for n in R.KERAS_INTERNAL_NAMES}
+
+
+def _closest(word: str, choices) -> str | None:
+    """The choice closest to ``word``: difflib's close matches, ranked by the fewest edits (a swap of two
+    neighbouring letters is one edit, so "adma" is "adam", not "adamax"), ties in the order of ``choices``."""
+    choices = list(dict.fromkeys(choices))
+    found = difflib.get_close_matches(word, choices, n=len(choices), cutoff=R.SUGGESTION_CUTOFF)
+    return min(found, key=lambda c: (_edits(word, c), choices.index(c))) if found else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance with swaps of neighbouring letters (optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def _explain_name(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """A name Python does not know: a Keras class without `keras.`, a Keras name without quotes, a typo."""
+    m = re.match(r"NameError: name '(?P<name>[^']+)' is not defined", text)
+    if not m or m["name"] in R.LESSON_NAMES:
+        return None
+    name = m["name"]
+    if name == "tf":
+        return R.KERAS_ERROR_MESSAGES["name_tf"]
+    camel = name[:1].isupper() and not name.isupper() and not _internal(name)
+    for module, known in (("optimizers", R.KERAS_OPTIMIZER_CLASSES), ("losses", R.KERAS_LOSS_NAMES),
+                          ("metrics", R.KERAS_METRIC_NAMES)):
+        if camel and name in known:
+            return R.KERAS_ERROR_MESSAGES["name_keras_class"].format(name=name, module=module)
+    if any(keras_name(name, kind)[0] for kind in _NAME_TABLES):
+        return R.KERAS_ERROR_MESSAGES["name_keras_string"].format(name=name)
+    close = _closest(name, R.LESSON_NAMES)
+    return R.KERAS_ERROR_MESSAGES["name_close"].format(name=name, suggestion=close) if close else None
+
+
+def _explain_identifier(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """"Could not interpret loss identifier: sparse_categorical_crossentropi" and the like."""
+    m = re.search(r"Could not interpret (?P<kind>loss|metric|optimizer) identifier: (?P<name>[^\n]*)", text)
+    if not m:
+        return None
+    kind, name = m["kind"], m["name"].strip()
+    module = {"loss": "keras.losses", "metric": "keras.metrics", "optimizer": "keras.optimizers"}[kind]
+    cls = re.match(r"<class '(?:[\w.]+\.)?(?P<cls>\w+)'>$", name)
+    if cls:
+        return R.KERAS_ERROR_MESSAGES["class_not_instance"].format(name=cls["cls"], module=module)
+    if kind == "optimizer":
+        opt = (facts.get("compile") or {}).get("optimizer") or {}
+        if opt.get("given_as") not in (None, "str"):
+            return R.OPTIMIZER_MESSAGES["other"].format(given=_render_optimizer(opt))
+    return _unknown_name(kind, name)
+
+
+def _explain_keyword(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """A misspelled keyword argument of `compile` or `fit`: "did you mean `validation_data`?"."""
+    m = re.search(r"(?P<func>\w+)\(\) got an unexpected keyword argument '(?P<keyword>\w+)'", text)
+    if not m or m["func"] not in ("fit", "compile"):
+        return None
+    arguments = R.FIT_ARGUMENTS if m["func"] == "fit" else R.COMPILE_ARGUMENTS
+    close = _closest(m["keyword"].lower(), arguments)
+    suggestion = (R.KERAS_ERROR_MESSAGES["did_you_mean"].format(suggestion=close) if close else
+                  R.KERAS_ERROR_MESSAGES["keyword_choices"].format(choices=", ".join(f"`{a}`" for a in arguments[:5])))
+    return R.KERAS_ERROR_MESSAGES["unexpected_keyword"].format(func=m["func"], keyword=m["keyword"],
+                                                                suggestion=suggestion)
+
+
+def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """`metrics='accuracy'`, `metrics=SparseCategoricalAccuracy()`, `metrics={'accuracy'}`."""
+    m = re.search(r"Expected `metrics` argument to be a list.*?metrics=(?P<value>.*) of type <class '(?P<kind>[\w.]+)'>",
+                  text, re.S)
+    if not m:
+        return None
+    metrics = (facts.get("compile") or {}).get("metrics") or {}
+    kind = metrics.get("given_as") or m["kind"].rsplit(".", 1)[-1]
+    if kind == "str":
+        value = metrics.get("value") if isinstance(metrics.get("value"), str) else m["value"]
+        return R.KERAS_ERROR_MESSAGES["metrics_not_list_str"].format(value=value)
+    if kind in ("set", "frozenset"):
+        return R.KERAS_ERROR_MESSAGES["metrics_not_list_set"].format(given=m["value"][:60])
+    items = metrics.get("items") or []
+    item = items[0] if len(items) == 1 else {}
+    if item.get("given_as") == "instance":
+        given = f"keras.metrics.{kind}()"
+    elif item.get("given_as") in ("function", "class"):
+        given = f"keras.metrics.{item.get('name')}"
+    else:
+        cls = re.match(r"<(?P<cls>\w+) name=", m["value"])
+        given = f"keras.metrics.{cls['cls']}()" if cls else m["value"][:60]
+    return R.KERAS_ERROR_MESSAGES["metrics_not_list_obj"].format(given=given)
+
+
+_DATA_KINDS = ("ndarray", "Tensor", "EagerTensor")
+
+
+def _explain_fit_arguments(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """`x` or `validation_data` of the wrong kind (text in quotes, a pair, ...), `epochs` not a whole number."""
+    last = (facts.get("fit") or {}).get("last_call") or {}
+    m = re.search(r"Unrecognized data type: x=(?P<value>.*) \(of type <class '(?P<kind>[\w.]+)'>\)", text, re.S)
+    if m:
+        if not last:
+            kind = m["kind"].rsplit(".", 1)[-1]
+            if kind == "str":
+                return R.KERAS_ERROR_MESSAGES["data_text"].format(value=m["value"])
+            return R.KERAS_ERROR_MESSAGES["data_other"].format(given=f"`{m['value'][:60]}`", kind=kind)
+        x_desc = last.get("x_desc") or {}
+        x_ok = last.get("x") in ("train_ds", "val_ds") or str(x_desc.get("given_as", "")).endswith("Dataset") \
+            or x_desc.get("given_as") in _DATA_KINDS
+        which, desc = ("validation", last.get("validation_desc") or {}) if x_ok else ("x", x_desc)
+        kind = str(desc.get("given_as", "value"))
+        if kind == "str":
+            return R.KERAS_ERROR_MESSAGES[f"{which}_text"].format(value=desc.get("value"))
+        if which == "x" and kind in ("tuple", "list") and last.get("x_items"):
+            return R.KERAS_ERROR_MESSAGES["x_pair"].format(kind=kind, count=len(last["x_items"]))
+        return R.KERAS_ERROR_MESSAGES[f"{which}_other"].format(given=f"`{_render_value(desc)[:60]}`", kind=kind)
+    if re.search(r"cannot be interpreted as an integer", text):
+        epochs = last.get("epochs") or {}
+        if epochs and epochs.get("given_as") != "int":
+            return R.KERAS_ERROR_MESSAGES["epochs_type"].format(given=_render_value(epochs))
+    return None
+
+
+def _explain_not_compiled(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """`fit` on a model that is not compiled: name the compile error it follows from, with its place."""
+    if not re.search(r"must call `compile\(\)`", text):
+        return None
+    compiled = facts.get("compile") or {}
+    error = compiled.get("error")
+    if not error or re.search(r"must call `compile\(\)`", str(error.get("message"))):
+        # compile never ran: did the compile cell fail before reaching it (`Adam()` not imported, ...)?
+        failed = [c for c in (ctx.cells if ctx is not None else []) if c.get("challenge") == "compile"
+                  and c.get("status") == "error" and c.get("error")
+                  and not re.search(r"must call `compile\(\)`", str(c["error"].get("message")))]
+        if not failed:
+            return None  # the rubric's pattern: compile has not been run
+        c = failed[-1]
+        return R.KERAS_ERROR_MESSAGES["compile_cell_failed"].format(
+            where=ctx.where(c["index"], c["error"].get("line")), explanation=explain_error(c["error"], ctx))
+    where = ctx.error_where(error) if ctx is not None else None
+    return R.KERAS_ERROR_MESSAGES["compile_failed"].format(where=f" at {where}" if where else "",
+                                                           explanation=explain_error(error, ctx))
+
+
+_SHAPE_ERROR = re.compile(r"Incompatible shapes|must have the same rank|must have rank|expects 2D inputs|"
+                          r"Shape must be rank|does not start with segment_ids|same leading dimension")
+
+
+def _loss_canonical(loss: dict) -> str:
+    name = str(loss.get("value") if loss.get("given_as") == "str" else loss.get("name") or "")
+    return keras_name(name, "loss")[1]
+
+
+def _metric_canonical(item: dict) -> str:
+    return keras_name(str(item.get("name") or ""), "metric")[1]
+
+
+def _given_name(fact: dict) -> str:
+    """A loss or metric as the learner named it: the string as written, else the class or function name."""
+    if fact.get("given_as") == "str" and isinstance(fact.get("value"), str):
+        return fact["value"]
+    return str(fact.get("name") or fact.get("repr") or "?")
+
+
+def _explain_labels(text: str, facts: dict, ctx: Context | None) -> str | None:
+    """A shape error in training, caused by a loss or metric that needs other labels than ours."""
+    if not _SHAPE_ERROR.search(text):
+        return None
+    compiled = facts.get("compile") or {}
+    loss = compiled.get("loss") or {}
+    kind = R.LABEL_KINDS.get(_loss_canonical(loss)) if loss.get("given_as") not in (None, "missing", "blank") else None
+    if kind:
+        return R.LABEL_KIND_MESSAGES["loss"][kind].format(given=_given_name(loss))
+    for item in (compiled.get("metrics") or {}).get("items") or []:
+        kind = R.LABEL_KINDS.get(_metric_canonical(item))
+        if kind:
+            return R.LABEL_KIND_MESSAGES["metric"][kind].format(given=_given_name(item))
+    m = re.search(r"Incompatible shapes: \[[^\]]*\] vs\. \[[^\]]*\]", text)
+    return R.KERAS_ERROR_MESSAGES["shapes"].format(detail=m.group(0)) if m else None
 
 
 # --- generic gates ------------------------------------------------------------------------------
@@ -119,10 +408,10 @@ def _gate(ctx: Context, challenge: str) -> Verdict | None:
     syntax = ctx.problems(challenge, "syntax")
     if syntax:
         p = syntax[0]
-        return Verdict(FAILED, f"Syntax error at {p['where']}: {p['message']}. Fix it so the cell can run.")
+        return Verdict(FAILED, R.GATE_MESSAGES["syntax"].format(where=p["where"], message=p["message"]))
     stopped = ctx.stopped_before(challenge)
     if stopped:
-        return Verdict(FAILED, f"Not checked: {stopped}.")
+        return Verdict(FAILED, R.GATE_MESSAGES["stopped"].format(reason=stopped))
     return None
 
 
@@ -140,7 +429,7 @@ def _no_result(ctx: Context, challenge: str, fallback: str) -> Verdict:
         return _not_attempted(ctx, challenge)
     errors = ctx.errors(challenge)
     if errors:
-        return Verdict(FAILED, "The cell raised an error. " + " ".join(errors))
+        return Verdict(FAILED, R.GATE_MESSAGES["cell_error"].format(errors=" ".join(errors)))
     return Verdict(FAILED, fallback)
 
 
@@ -157,7 +446,51 @@ def _compile_part(ctx: Context, part: str) -> tuple[dict | None, Verdict | None]
     value = facts[part]
     if value.get("given_as") == "blank":
         return None, _not_attempted(ctx, "compile", f" (the `{part}` argument)")
+    error = facts.get("error")
+    if error and _compile_blames(error, facts) == part:
+        return None, Verdict(FAILED, _raised(ctx, "compile_raised", error), _render_part(part, value))
     return value, None
+
+
+def _raised(ctx: Context, template: str, error: dict) -> str:
+    """"`model_intro.fit(...)` raised an error at <place>: <what to change>"."""
+    where = ctx.error_where(error)
+    return R.KERAS_ERROR_MESSAGES[template].format(where=f" at {where}" if where else "",
+                                                   explanation=explain_error(error, ctx))
+
+
+def _compile_blames(error: dict, facts: dict) -> str | None:
+    """Which argument of `compile` (optimizer, loss, metrics) its error is about, if one is."""
+    text = f"{error.get('type')}: {error.get('message') or ''}"
+    m = re.search(r"Could not interpret (?P<kind>optimizer|loss|metric) identifier", text)
+    if m:
+        return {"metric": "metrics"}.get(m["kind"], m["kind"])
+    if re.search(r"Expected `metrics` argument to be a list", text):
+        return "metrics"
+    m = re.search(r"compile\(\) got an unexpected keyword argument '(?P<keyword>\w+)'", text)
+    part = _closest(m["keyword"], ("optimizer", "loss", "metrics")) if m else None
+    if part and (facts.get(part) or {}).get("given_as") == "missing":
+        return part  # `metric=[...]`: the metrics were given, under a misspelled name
+    return None
+
+
+def _render_part(part: str, value: dict) -> str:
+    if value.get("given_as") == "missing":
+        return "none"
+    if part == "optimizer":
+        return _render_optimizer(value)
+    if part == "metrics":
+        return _render_metrics(value)
+    return _given_name(value)
+
+
+def _noticed_at_fit(ctx: Context, kind: str) -> str:
+    """Where `fit` raised "Could not interpret <kind> identifier" (Keras checks loss and metric names then)."""
+    error = (((ctx.facts.get("fit") or {}).get("last_call") or {}).get("error")) or {}
+    if not re.search(rf"Could not interpret {kind} identifier", str(error.get("message", ""))):
+        return ""
+    where = ctx.error_where(error)
+    return R.KERAS_ERROR_MESSAGES["noticed_at_fit"].format(where=f" at {where}" if where else "")
 
 
 # --- compile ------------------------------------------------------------------------------------
@@ -200,6 +533,11 @@ def check_loss(ctx: Context) -> Verdict:
         return Verdict(FAILED, R.LOSS_MESSAGES["missing"], "none")
     name = str(loss.get("name") or loss.get("repr") or "?")
     canonical = R.LOSS_ALIASES.get(name.lower(), name.lower())
+    if loss.get("given_as") == "str":
+        known, canonical = keras_name(str(loss.get("value", name)), "loss")
+        if not known:
+            return Verdict(FAILED, _unknown_name("loss", str(loss.get("value", name))) + _noticed_at_fit(ctx, "loss"),
+                           name)
     if canonical in R.LOSS_ACCEPTED:
         softmax = (ctx.facts.get("compile") or {}).get("output_activation") == "softmax"
         if loss.get("from_logits") and softmax:
@@ -207,11 +545,11 @@ def check_loss(ctx: Context) -> Verdict:
         if loss.get("from_logits") is False and not softmax:
             return Verdict(FAILED, R.LOSS_MESSAGES["from_logits_mismatch_false"], canonical)
         if loss.get("given_as") == "class":
-            return Verdict(FAILED, "You passed the loss class itself; add parentheses to make an object: "
-                                   "`keras.losses.SparseCategoricalCrossentropy()`.", f"the class {name}")
+            return Verdict(FAILED, R.LOSS_MESSAGES["class_not_instance"], f"the class {name}")
         return Verdict(PASSED, "", canonical)
-    message = R.LOSS_MESSAGES.get(canonical, R.LOSS_MESSAGES["other"]).format(given=name)
-    return Verdict(FAILED, message, canonical)
+    kind = R.LABEL_KINDS.get(canonical)
+    message = R.LOSS_MESSAGES.get(canonical) or (R.LABEL_KIND_MESSAGES["loss"][kind] if kind else R.LOSS_MESSAGES["other"])
+    return Verdict(FAILED, message.format(given=name), canonical)
 
 
 def check_metrics(ctx: Context) -> Verdict:
@@ -228,7 +566,15 @@ def check_metrics(ctx: Context) -> Verdict:
     if any(i.get("given_as") == "blank" for i in items):
         return _not_attempted(ctx, "compile", " (the `metrics` argument)")
     for item in items:
-        name = str(item.get("name", "")).lower()
+        if item.get("given_as") == "str" and not keras_name(str(item.get("name", "")), "metric")[0]:
+            return Verdict(FAILED, _unknown_name("metric", str(item.get("name", ""))) + _noticed_at_fit(ctx, "metric"),
+                           given)
+    for item in items:  # a metric that cannot work with integer labels makes `fit` fail, accuracy or not
+        kind = R.LABEL_KINDS.get(_metric_canonical(item))
+        if kind:
+            return Verdict(FAILED, R.LABEL_KIND_MESSAGES["metric"][kind].format(given=_given_name(item)), given)
+    for item in items:
+        name = _metric_canonical(item) if item.get("given_as") == "str" else str(item.get("name", "")).lower()
         if name in R.METRIC_ACCEPTED and not (name == "accuracy" and item.get("given_as") in ("instance", "class")):
             return Verdict(PASSED, "", given)
     names = {str(i.get("name", "")).lower(): i.get("given_as") for i in items}
@@ -243,6 +589,8 @@ def _render_metrics(metrics: dict) -> str:
     if metrics.get("given_as") == "str":
         return repr(metrics.get("value"))
     names = [repr(i["name"]) if i.get("given_as") == "str" else f"{i.get('name')}()" for i in metrics.get("items", [])]
+    if metrics.get("given_as") not in ("list", "tuple", "dict") and len(names) == 1:
+        return names[0]  # a single object, not in a list
     return "[" + ", ".join(names) + "]"
 
 
@@ -259,7 +607,9 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
     last = fit.get("last_call") or {}
     if not history.get("defined"):
         if last.get("error"):
-            return None, Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]),
+            if ctx.blank_places("fit"):
+                return None, _not_attempted(ctx, "fit")
+            return None, Verdict(FAILED, _raised(ctx, "fit_raised", last["error"]),
                                  f"fit raised {last['error'].get('type', 'an error')}")
         if last and not ctx.blank_places("fit"):
             return None, Verdict(FAILED, R.FIT_MESSAGES["no_history_var"])
@@ -275,7 +625,10 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
 
 
 def accuracy_key(keys: list[str]) -> str | None:
-    return next((k for k in _ACCURACY_KEYS if k in keys), None)
+    """The history key of the accuracy metric: Keras names it as written in ``metrics``
+    (``'acc'``, ``'Accuracy'``, ``'SparseCategoricalAccuracy'`` ...)."""
+    accepted = {k.replace("_", "") for k in _ACCURACY_KEYS}
+    return next((k for k in keys if not k.startswith("val_") and k.replace("_", "").lower() in accepted), None)
 
 
 def check_history_keys(ctx: Context) -> Verdict:
@@ -288,7 +641,7 @@ def check_history_keys(ctx: Context) -> Verdict:
     missing = [k for k in expected if k not in keys]
     if missing:
         msg = R.FIT_MESSAGES["missing_keys"].format(keys=keys, expected=expected)
-        if any(k.startswith("val_") for k in missing):
+        if not any(k.startswith("val_") for k in keys):
             msg += " " + R.FIT_MESSAGES["no_validation"]
         if acc is None:
             msg += " Without an accuracy metric in `compile`, there is no accuracy to record."
@@ -321,8 +674,7 @@ def check_validation(ctx: Context) -> Verdict:
             return Verdict(PASSED, "", "validation")
         return Verdict(FAILED, R.FIT_MESSAGES["no_validation"], "none")
     if last.get("error") and not (fit.get("history") or {}).get("defined"):
-        return Verdict(FAILED, "`model_intro.fit(...)` raised an error: " + explain_error(last["error"]),
-                       f"fit raised {last['error'].get('type', 'an error')}")
+        return _history(ctx)[1]  # the one explanation of a failed fit
     if last.get("x") == "blank" or last.get("validation_data") == "blank":
         return _not_attempted(ctx, "fit", " (the `x` or `validation_data` argument)")
     val = last.get("validation_data")
@@ -342,29 +694,59 @@ def check_validation(ctx: Context) -> Verdict:
 # --- plot ---------------------------------------------------------------------------------------
 
 def _close(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(x is not None and y is not None and abs(x - y) <= 1e-6 * max(1.0, abs(y))
+    """Same numbers (non-finite values, read as None, match each other)."""
+    return len(a) == len(b) and all((x is None and y is None) or (x is not None and y is not None and
+                                                                  abs(x - y) <= 1e-6 * max(1.0, abs(y)))
                                     for x, y in zip(a, b))
+
+
+def _same_history(got: dict, values: dict) -> bool:
+    return bool(values) and set(got) == set(values) and all(_close(got[k], v) for k, v in values.items())
+
+
+def _earlier_histories(ctx: Context) -> list[dict]:
+    """The numbers of the Histories of earlier `fit` calls (not the one `history_intro` holds)."""
+    return [h for h in (ctx.facts.get("fit") or {}).get("earlier_histories") or [] if isinstance(h, dict)]
+
+
+def _plot_history(ctx: Context) -> tuple[dict | None, Verdict | None]:
+    """The History the plot must show, or a verdict naming the upstream failure (one text: `_history`'s)."""
+    history, early = _history(ctx)
+    if early is None:
+        return history, None
+    if early.status == UNCHECKABLE:
+        return None, early
+    return None, Verdict(FAILED, R.PLOT_MESSAGES["needs_history"].format(reason=early.output))
 
 
 def check_history_df(ctx: Context) -> Verdict:
     plot = ctx.facts.get("plot") or {}
     if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, f"The DataFrame could not be inspected ({plot['uncheckable']}).")
+        return Verdict(UNCHECKABLE, R.PLOT_MESSAGES["df_uncheckable"].format(reason=plot["uncheckable"]))
     df = plot.get("df") or {"defined": False}
+    # Order of root causes: this challenge's own blanks, then a failed fit upstream, then this cell.
+    if not df.get("defined") and ctx.blank_places("plot"):
+        return _not_attempted(ctx, "plot")
+    if df.get("defined") and not df.get("is_df") and (df.get("desc") or {}).get("given_as") == "blank":
+        return _not_attempted(ctx, "plot")
+    history, early = _plot_history(ctx)
+    if early:
+        return early
     if not df.get("defined"):
         return _no_result(ctx, "plot", R.PLOT_MESSAGES["no_df"])
     if not df.get("is_df"):
-        if (df.get("desc") or {}).get("given_as") == "blank":
-            return _not_attempted(ctx, "plot")
         return Verdict(FAILED, R.PLOT_MESSAGES["not_df"].format(given=_render_value(df.get("desc", {}))))
-    history, early = _history(ctx)
-    if early:
-        return Verdict(FAILED, "Needs a working `history_intro` first. " + early.output)
     values = history.get("values", {})
     columns = df.get("columns", [])
-    if set(columns) != set(values) or not all(_close(df["values"].get(k, []), v) for k, v in values.items()):
-        return Verdict(FAILED, R.PLOT_MESSAGES["wrong_df"].format(columns=columns), ", ".join(columns))
-    return Verdict(PASSED, "", ", ".join(columns))
+    got = {c: (df.get("values") or {}).get(c, []) for c in columns}
+    answer = ", ".join(columns)
+    if _same_history(got, values):
+        return Verdict(PASSED, "", answer)
+    if any(_same_history(got, earlier) for earlier in _earlier_histories(ctx)):
+        return Verdict(FAILED, R.PLOT_MESSAGES["stale_df"], "built before the latest fit")
+    if set(columns) == set(values):
+        return Verdict(FAILED, R.PLOT_MESSAGES["values_differ"], answer)
+    return Verdict(FAILED, R.PLOT_MESSAGES["wrong_df"].format(columns=columns), answer)
 
 
 def _panel_names(axis: dict, history_values: dict) -> set[str]:
@@ -379,17 +761,30 @@ def _panel_names(axis: dict, history_values: dict) -> set[str]:
     return names
 
 
+def _shows_earlier_run(axes: list[dict], values: dict, earlier: list[dict]) -> bool:
+    """The lines trace an earlier fit's numbers and none traces the latest History's."""
+    ys = [line.get("y", []) for axis in axes for line in axis.get("lines", [])]
+    traces = lambda history: any(_close(y, v) for y in ys for v in history.values())  # noqa: E731
+    return not traces(values) and any(traces(h) for h in earlier)
+
+
 def check_figure(ctx: Context) -> Verdict:
     plot = ctx.facts.get("plot") or {}
     if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, f"The figure could not be inspected ({plot['uncheckable']}).")
+        return Verdict(UNCHECKABLE, R.PLOT_MESSAGES["figure_uncheckable"].format(reason=plot["uncheckable"]))
     fig = plot.get("figure") or {"found": False}
-    if not fig.get("found") or not any(a.get("lines") for a in fig.get("axes", [])):
+    drawn = fig.get("found") and any(a.get("lines") for a in fig.get("axes", []))
+    if not drawn and ctx.blank_places("plot"):
+        return _not_attempted(ctx, "plot")
+    history, early = _plot_history(ctx)  # the figure must show the History of fit: that comes first
+    if early:
+        return early
+    if not drawn:
         return _no_result(ctx, "plot", R.PLOT_MESSAGES["no_figure"])
-    history, early = _history(ctx)
-    if early:  # the figure must show the History of fit, so that has to exist first
-        return Verdict(FAILED, "Needs a working `history_intro` first. " + early.output)
     axes = fig.get("axes", [])
+    values = history.get("values", {})
+    if _shows_earlier_run(axes, values, _earlier_histories(ctx)):
+        return Verdict(FAILED, R.PLOT_MESSAGES["stale_figure"], "shows an earlier fit")
     if len(axes) != 2:
         return Verdict(FAILED, R.PLOT_MESSAGES["panels"].format(n=len(axes)), f"{len(axes)} panels")
     values = history.get("values", {})
@@ -417,20 +812,371 @@ def expected_answers() -> dict:
     return derive(load_reference_history())
 
 
-def normalise_answer(name: str, fact: dict):
-    """The canonical answer for a described value, or None when it is not an accepted spelling."""
-    value = fact.get("value")
-    if name.endswith("_trend"):
-        if not isinstance(value, str):
+@dataclass(frozen=True)
+class Reading:
+    """How an answer was read: the canonical answer, or None and why it could not be read."""
+
+    value: object = None
+    reason: str = ""  # learner-facing, from rubric ANSWER_REASONS ("" when there is nothing to add)
+
+
+@dataclass
+class _Item:
+    """One matched word or phrase of an answer."""
+
+    kind: str  # TREND, YESNO, NO, CONTENT, NEG, HEDGE, BOUNDARY, REASON, NEUTRAL, MIXED, EARLY,
+    #            TRAIN, VAL, OWN, OTHER_SUBJECT, AUX, FILLER, INTENS, WORD
+    value: object
+    text: str
+    start: int  # token positions
+    end: int
+    negated: bool = False
+
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|[.,;:!?]")
+_SIGNIFICANT = {"TREND", "YESNO", "NO", "CONTENT", "MIXED"}
+_ELLIPTIC = {"FILLER", "AUX", "INTENS", "NEG"}
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word and punctuation tokens, with symbols spelled out and "dont" as "don't"."""
+    for symbol, word in R.ANSWER_SYMBOLS.items():
+        text = text.replace(symbol, f" {word} ")
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[\u2018\u2019\u201b`\u00b4\u2032]", "'", text)
+    text = re.sub(r"\s[-\u2013\u2014]+\s|[/|]", " , ", text)
+    text = re.sub(r"[-_\u2013\u2014]", " ", text)
+    return [_UNAPOSTROPHED.get(t, t) for t in _TOKEN.findall(text)]
+
+
+_UNAPOSTROPHED = {w.replace("'", ""): w for w in R.NEGATIONS | R.AUXILIARIES if "'" in w}
+
+
+@lru_cache(maxsize=None)
+def _lexicon(name: str) -> tuple[dict[tuple[str, ...], tuple[str, object]], dict[str, tuple[str, object]]]:
+    """Phrase (as tokens) -> (kind, value) for one question, and the words a typo may stand for."""
+    entries: list[tuple[str, object, set[str]]] = [
+        ("FILLER", None, R.ELLIPSIS_WORDS), ("AUX", None, R.AUXILIARIES),
+        ("TRAIN", None, R.TRAINING_WORDS), ("VAL", None, R.VALIDATION_WORDS),
+    ]
+    entries += [("TREND", reading, words) for reading, words in R.TREND_SPELLINGS.items()]
+    if name in R.TREND_SUBJECTS:
+        entries += [("TREND", reading, words) for reading, words in R.TREND_WORDS_BY_QUESTION.get(name, {}).items()]
+        entries += [("OTHER_SUBJECT", other[0], other[1]) for q, other in R.TREND_SUBJECTS.items() if q != name]
+        entries.append(("OWN", None, R.TREND_SUBJECTS[name][1]))
+    entries += [("YESNO", value, words) for value, words in R.BOOL_SPELLINGS.items()]
+    entries.append(("INTENS", True, R.INTENSIFIERS))
+    entries += [("CONTENT", value, words) for value, words in R.BOOL_WORDS_BY_QUESTION.get(name, {}).items()]
+    entries += [("MIXED", None, R.MIXED_WORDS), ("EARLY", None, R.EARLY_WORDS), ("NEUTRAL", None, R.NEUTRAL_PHRASES),
+                ("BOUNDARY", None, R.CONTRAST_WORDS), ("REASON", None, R.REASON_WORDS),
+                ("NEG", None, R.NEGATIONS), ("HEDGE", None, R.HEDGES)]
+    lex: dict[tuple[str, ...], tuple[str, object]] = {}
+    for kind, value, words in entries:  # later lists win: a negation is never read as an answer word
+        for phrase in words:
+            key = tuple(_words(phrase))
+            lex[key] = ("NO", False) if kind == "NEG" and lex.get(key) == ("YESNO", False) else (kind, value)
+    typos = {key[0]: lex[key] for key in lex
+             if len(key) == 1 and len(key[0]) >= R.FUZZY_MIN_LENGTH and lex[key][0] in ("TREND", "YESNO", "CONTENT")}
+    return lex, typos
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True when a and b differ by one letter added, removed, changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
+
+
+def _items(name: str, tokens: list[str]) -> list[_Item]:
+    """Match the longest known phrase at each position; unknown words become WORD (or a typo's word)."""
+    lex, typos = _lexicon(name)
+    longest = max(len(k) for k in lex)
+    items, i = [], 0
+    while i < len(tokens):
+        numbers = _range_at(tokens, i)
+        if numbers is not None:
+            (a, b), end = numbers
+            reading = "increases" if b > a else "decreases" if b < a else "stays the same"
+            items.append(_Item("TREND", reading, " ".join(tokens[i:end]), i, end))
+            i = end
+            continue
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i:i + size])
+            if key in lex:
+                kind, value = lex[key]
+                break
+        else:
+            size, token = 1, tokens[i]
+            kind, value = ("BOUNDARY", None) if token in ".,;:!?" else ("WORD", None)
+            if kind == "WORD" and len(token) >= R.FUZZY_MIN_LENGTH - 1 and token.isalpha():
+                near = {typos[w] for w in typos if _one_typo(token, w)}
+                if len(near) == 1:
+                    kind, value = near.pop()
+        items.append(_Item(kind, value, " ".join(tokens[i:i + size]), i, i + size))
+        i += size
+    return items
+
+
+def _range_at(tokens: list[str], i: int) -> tuple[tuple[float, float], int] | None:
+    """Two numbers "from A to B" starting at token i, and the position after them; None if there are none."""
+    start_word, to_word = R.RANGE_WORDS
+    if tokens[i] != start_word:
+        return None
+    numbers, j = [], i + 1
+    for expected in (to_word, None):
+        while j < len(tokens) and tokens[j] in R.APPROXIMATELY:
+            j += 1
+        if j >= len(tokens) or not re.fullmatch(r"\d+(?:[.,]\d+)?", tokens[j]):
             return None
-        text = " ".join(value.lower().strip().strip(".!").replace("_", " ").split())
-        return next((k for k, spellings in R.TREND_SPELLINGS.items() if text in spellings), None)
+        numbers.append(float(tokens[j].replace(",", ".")))
+        j += 1
+        if expected is not None:
+            if j >= len(tokens) or tokens[j] != expected:
+                return None
+            j += 1
+    return (numbers[0], numbers[1]), j
+
+
+def _clauses(items: list[_Item]) -> tuple[list[list[_Item]], str | None]:
+    """The answer's clauses without its reason part, and the word that starts the reason (if any)."""
+    if items and items[0].text in R.INTERJECTIONS and len(items) > 1 and items[1].kind in ("BOUNDARY", "YESNO", "NO"):
+        items = items[1:]
+    reason_at = next((k for k, it in enumerate(items) if it.kind == "REASON"), None)
+    reason_text = None
+    if reason_at is not None:
+        if reason_at == 0:  # "Since they diverge, no": the reason runs to the next punctuation
+            stop = next((k for k, it in enumerate(items) if it.kind == "BOUNDARY" and it.text in ".,;:!?"), len(items))
+            reason_text, items = items[0].text, items[stop:]
+        else:
+            reason_text, items = items[reason_at].text, items[:reason_at]
+    clauses, current = [], []
+    for it in items:
+        if it.kind == "BOUNDARY":
+            if current:
+                clauses.append(current)
+            current = []
+        else:
+            current.append(it)
+    if current:
+        clauses.append(current)
+    return clauses, reason_text
+
+
+def _negate(clause: list[_Item]) -> list[_Item]:
+    """Mark the answer words each negation covers; return the negations that cover nothing but ellipsis."""
+    bare = []
+    for k, it in enumerate(clause):
+        if it.kind == "HEDGE" and it.text in R.HEDGES_UNLESS_NEGATED and k + 1 < len(clause) \
+                and clause[k + 1].kind in ("NEG", "NO"):
+            it.kind = "AUX"  # "it may not perform well" says no
+    for k, it in enumerate(clause):
+        if it.kind == "NO":
+            rest = clause[k + 1:]
+            skip = 0
+            while skip < len(rest) and rest[skip].text in R.NO_NEGATES_THROUGH:
+                skip += 1
+            if skip < len(rest) and rest[skip].kind in _SIGNIFICANT - {"YESNO", "NO"}:
+                it.kind = "NEG"  # "no overfitting", "no real change"
+                rest[skip].negated = not rest[skip].negated
+            continue
+        if it.kind != "NEG":
+            continue
+        covered = [r for r in clause[k + 1:] if r.kind in _SIGNIFICANT and r.start - it.end < R.NEGATION_WINDOW]
+        for r in covered:
+            r.negated = not r.negated
+        if not covered and all(r.kind in _ELLIPTIC for r in clause[k + 1:]):
+            bare.append(it)
+    return bare
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"'
+
+
+def _said(item: _Item) -> str:
+    """A trend as written, with its reading when the words differ: '"goes down" (decreases)'."""
+    return _quote(item.text) if item.text == item.value else f"{_quote(item.text)} ({item.value})"
+
+
+def _read_text(name: str, text: str) -> Reading:
+    """Read a free-text answer for question ``name``."""
+    if not text.strip():
+        return Reading(None, R.ANSWER_REASONS["empty"])
+    whole = re.sub(r"^[\s'\"`]+|[\s'\"`.!]+$", "", text).lower()
+    if len(text) > R.MAX_ANSWER_CHARS:
+        return Reading(None, R.ANSWER_REASONS["too_long"].format(limit=R.MAX_ANSWER_CHARS))
+    is_trend = name in R.TREND_SUBJECTS
+    if not is_trend and whole in R.BOOL_WHOLE_ANSWERS:
+        return Reading(R.BOOL_WHOLE_ANSWERS[whole])
+    clauses, reason_only = _clauses(_items(name, _words(text)))
+    bare = [b for clause in clauses for b in _negate(clause)]
+    flat = [it for clause in clauses for it in clause]
+    hedges = [it for it in flat if it.kind == "HEDGE"]
+    if hedges:
+        return Reading(None, R.ANSWER_REASONS["hedge"].format(text=_quote(hedges[0].text)))
+    reading = _read_trend(name, clauses) if is_trend else _read_bool(name, clauses, bare)
+    if reading.value is not None or reading.reason:
+        return reading
+    if reason_only:
+        return Reading(None, R.ANSWER_REASONS["reason_only"].format(text=_quote(reason_only)))
+    return reading
+
+
+def _read_trend(name: str, clauses: list[list[_Item]]) -> Reading:
+    """One trend, said plainly, from the clauses about this curve (else about its validation curve)."""
+    own, other = R.TREND_SUBJECTS[name][0], None
+    groups: dict[str, list[_Item]] = {"main": [], "val": [], "other": []}
+    topic = "main"
+    for clause in clauses:
+        kinds = {it.kind for it in clause}
+        if kinds & {"VAL", "TRAIN", "OWN", "OTHER_SUBJECT"}:  # otherwise the subject carries over
+            if "OTHER_SUBJECT" in kinds and "OWN" not in kinds:
+                topic = "other"
+                other = next(it.value for it in clause if it.kind == "OTHER_SUBJECT")
+            else:
+                topic = "val" if "VAL" in kinds and "TRAIN" not in kinds else "main"
+        groups[topic] += clause
+    for topic in ("main", "val"):
+        trends = [it for it in groups[topic] if it.kind == "TREND"]
+        said = [it for it in trends if not it.negated]
+        if not said:
+            continue
+        readings = list(dict.fromkeys(it.value for it in said))
+        if len(readings) > 1:
+            first = said[0]
+            second = next(it for it in said if it.value != first.value)
+            return Reading(None, R.ANSWER_REASONS["both"].format(first=_said(first), second=_said(second)))
+        denied = next((it for it in trends if it.negated and it.value == readings[0]), None)
+        if denied is not None:
+            return Reading(None, R.ANSWER_REASONS["both"].format(
+                first=_quote(said[0].text), second=f"not {_quote(denied.text)}"))
+        return Reading(readings[0])
+    everything = groups["main"] + groups["val"]
+    negated = next((it for it in everything if it.kind == "TREND" and it.negated), None)
+    if negated is not None:
+        return Reading(None, R.ANSWER_REASONS["negated"].format(text=_quote(f"not {negated.text}")))
+    mixed = next((it for it in everything if it.kind == "MIXED" and not it.negated), None)
+    if mixed is not None:
+        return Reading(None, R.ANSWER_REASONS["mixed"].format(text=_quote(mixed.text)))
+    off = next((it for it in groups["other"] if it.kind == "TREND" and not it.negated), None)
+    if off is not None:
+        return Reading(None, R.ANSWER_REASONS["off_topic"].format(other=other, own=own, text=_quote(off.text)))
+    yesno = next((it for it in everything if it.kind in ("YESNO", "NO")), None)
+    if yesno is not None:
+        return Reading(None, R.ANSWER_REASONS["bool_for_trend"].format(text=_quote(yesno.text)))
+    return Reading(None)
+
+
+def _read_bool(name: str, clauses: list[list[_Item]], bare: list[_Item]) -> Reading:
+    """One yes or no, from yes/no words, the question's own words, and short answers like "it won't"."""
+    signals: list[tuple[bool, str, bool]] = []  # (value, text, said only about the start)
+    for clause in clauses:
+        early = any(it.kind == "EARLY" for it in clause)
+        found: list[tuple[bool, str]] = []
+        for k, it in enumerate(clause):
+            if it.kind in ("YESNO", "CONTENT"):
+                value = bool(it.value) != it.negated
+                if it.kind == "CONTENT" and not it.negated and it.value is True and _about_training(name, clause, k):
+                    continue  # "it does well on the training data" says nothing about new data
+                if it.kind == "CONTENT" and it.text in R.ALSO_PHRASES and k == len(clause) - 1 and not it.negated:
+                    continue  # "it overfits as well"
+                found.append((value, it.text))
+            elif it.kind == "NO":
+                found.append((False, it.text))
+        found += [(False, b.text) for b in bare if b in clause]
+        kinds = {it.kind for it in clause}
+        if not found and kinds <= {"FILLER", "AUX", "INTENS"} and kinds & {"AUX", "INTENS"}:
+            found.append((True, " ".join(it.text for it in clause)))  # "it does", "definitely"
+        signals += [(value, text, early) for value, text in found]
+    if any(not early for _, _, early in signals):
+        signals = [s for s in signals if not s[2]]
+    values = list(dict.fromkeys(value for value, _, _ in signals))
+    if len(values) == 1:
+        return Reading(values[0])
+    if len(values) > 1:
+        first = signals[0]
+        second = next(s for s in signals if s[0] != first[0])
+        return Reading(None, R.ANSWER_REASONS["both"].format(first=_quote(first[1]), second=_quote(second[1])))
+    trend = next((it for clause in clauses for it in clause if it.kind in ("TREND", "MIXED")), None)
+    if trend is not None:
+        text = f"not {trend.text}" if trend.negated else trend.text
+        return Reading(None, R.ANSWER_REASONS["trend_for_bool"].format(text=_quote(text)))
+    return Reading(None)
+
+
+def _about_training(name: str, clause: list[_Item], k: int) -> bool:
+    """For performs_well_on_new_data: is the answer word at ``k`` followed by words about the training data?"""
+    if name != "performs_well_on_new_data":
+        return False
+    return any(it.kind == "TRAIN" and it.start - clause[k].end < 5 for it in clause[k + 1:])
+
+
+_NUMPY_BOOL = re.compile(r"^(?:(?:np|numpy)\.)?(True|False)_?$")
+_NUMPY_NUMBER = re.compile(r"^(?:(?:np|numpy)\.\w+\()?\s*(-?\d+(?:\.\d*)?)\s*\)?$")
+_NUMPY_STR = re.compile(r"^(?:np|numpy)\.str_\((.*)\)$", re.S)
+
+
+def _plain_value(fact: dict) -> tuple[bool, object]:
+    """The value a fact describes, also for numpy scalars (described by their repr); (False, None) if unknown."""
+    kind = str(fact.get("given_as", ""))
+    if "value" in fact:
+        value = fact["value"]
+        if kind == "float" and isinstance(value, str):  # nan and inf are described as text
+            return True, float("nan")
+        return True, value
+    text = str(fact.get("repr", "")).strip()
+    if kind.startswith("bool") and _NUMPY_BOOL.match(text):
+        return True, _NUMPY_BOOL.match(text).group(1) == "True"
+    if re.match(r"^u?int\d*$|^float\d*$|^longlong$", kind) and _NUMPY_NUMBER.match(text):
+        number = _NUMPY_NUMBER.match(text).group(1)
+        return True, float(number) if "." in number else int(number)
+    if kind.startswith("str"):
+        m = _NUMPY_STR.match(text)
+        try:
+            value = ast.literal_eval(m.group(1) if m else text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return False, None
+        if isinstance(value, str):
+            return True, value
+    return False, None
+
+
+def read_answer(name: str, fact: dict) -> Reading:
+    """Read one overfitting answer (a described value) as its canonical answer, or say why it cannot be read.
+
+    Trend questions read to "decreases", "increases" or "stays the same"; the others to True or False.
+    Pure: the word lists live in the rubric table.
+    """
+    is_trend = name in R.TREND_SUBJECTS
+    known, value = _plain_value(fact)
+    kind = str(fact.get("given_as", "value"))
+    if not known:
+        if kind in ("list", "set", "frozenset", "dict", "ndarray", "Series", "DataFrame", "deque"):
+            return Reading(None, R.ANSWER_REASONS["container"].format(kind=kind))
+        if kind == "tuple":
+            return Reading(None, R.ANSWER_REASONS["tuple"])
+        return Reading(None, R.ANSWER_REASONS["other_type"].format(kind=kind))
+    if value is None:
+        return Reading(None, R.ANSWER_REASONS["none"])
     if isinstance(value, bool):
-        return value
+        return Reading(None, R.ANSWER_REASONS["bool_for_trend_value"]) if is_trend else Reading(value)
+    if isinstance(value, (int, float)):
+        if not is_trend and value in (0, 1):
+            return Reading(bool(value))
+        return Reading(None, R.ANSWER_REASONS["number" if is_trend else "number_for_bool"])
     if isinstance(value, str):
-        text = value.lower().strip().strip(".!")
-        return next((k for k, spellings in R.BOOL_SPELLINGS.items() if text in spellings), None)
-    return None
+        return _read_text(name, value)
+    return Reading(None, R.ANSWER_REASONS["other_type"].format(kind=kind))
+
+
+def normalise_answer(name: str, fact: dict) -> str | bool | None:
+    """The canonical answer for a described value, or None when it cannot be read (see ``read_answer``)."""
+    return read_answer(name, fact).value
 
 
 def _render_value(fact: dict) -> str:
@@ -455,13 +1201,22 @@ def _answer_check(name: str) -> Callable[[Context], Verdict]:
             where = f" ({places[0]})" if places else ""
             return Verdict(NOT_ATTEMPTED, R.ANSWER_MESSAGES["blank"].format(name=name, question=question, where=where))
         given = _render_value(fact)
-        answer = normalise_answer(name, fact)
+        if len(given) > 120:
+            given = given[:117] + "..."
+        reading = read_answer(name, fact)
+        answer = reading.value
         if answer is None:
-            choices = ", ".join(f'"{k}"' for k in R.TREND_SPELLINGS) if name.endswith("_trend") else 'True or False ("yes"/"no")'
-            return Verdict(FAILED, R.ANSWER_MESSAGES["unrecognised"].format(name=name, given=given, choices=choices), given)
+            reason = f": {reading.reason}" if reading.reason else ""
+            choices = R.ANSWER_CHOICES["trend" if name in R.TREND_SUBJECTS else "bool"]
+            return Verdict(FAILED, R.ANSWER_MESSAGES["unrecognised"].format(
+                name=name, given=given, reason=reason, choices=choices), given)
         if answer != expected_answers()[name]:
-            return Verdict(FAILED, R.ANSWER_MESSAGES["wrong"].format(name=name, given=given,
-                                                                     explanation=R.ANSWER_EXPLANATIONS[name]), str(answer))
+            plain = fact.get("value")
+            literal = type(plain) is type(answer) and plain == answer
+            read = "" if literal else R.ANSWER_MESSAGES["read_as"].format(
+                answer=f'"{answer}"' if isinstance(answer, str) else answer)
+            return Verdict(FAILED, R.ANSWER_MESSAGES["wrong"].format(
+                name=name, given=given, read=read, explanation=R.ANSWER_EXPLANATIONS[name]), str(answer))
         return Verdict(PASSED, "", str(answer))
 
     return check

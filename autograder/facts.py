@@ -6,6 +6,9 @@ cannot change afterwards:
 - every library function and class used here is taken when this module is imported, before
   any learner code runs; the grading harness even runs a private copy of this module, with a
   private copy of the builtins, that learner code cannot find by name;
+- Keras internals (private attributes, ``keras.src``) are read only through
+  :mod:`autograder.keras_adapter`, whose accessors are made when this module is imported and
+  kept in its globals, so emptying or patching the shared adapter module changes nothing here;
 - Keras classes are recognised by identity and by their MRO as it was at import, so renaming
   ``keras.optimizers.SGD`` or changing its ``__bases__`` does not make it Adam;
 - how ``compile`` and ``fit`` were called, and what they produced (the optimizer, the History
@@ -34,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .figures import LESSON_FIGURE_LABEL
+from .keras_adapter import MISSING as _KERAS_MISSING, bind as _keras_internals
 
 _Model = keras.Model
 _History = keras.callbacks.History
@@ -41,10 +45,10 @@ _Optimizer = keras.optimizers.Optimizer
 _Adam = keras.optimizers.Adam
 _Loss = keras.losses.Loss
 _Metric = keras.metrics.Metric
-try:
-    from keras.src.trainers.compile_utils import CompileLoss as _CompileLoss
-except ImportError:  # a Keras that moved it: the "compiled outside the recorder" case then never counts
-    _CompileLoss = type("_NoCompileLoss", (), {})
+# Keras' internals, only through the adapter; its accessors are made now and kept here (see its docstring).
+(_CompileLoss, _compile_token, _user_loss, _keras_compiled, _compiled_optimizer, _wrapped_function,
+ _compile_arguments) = _keras_internals()
+_MISSING = _KERAS_MISSING
 _get_compile_config = keras.Model.get_compile_config
 _orig_compile = keras.Model.compile
 _orig_fit = keras.Model.fit
@@ -64,6 +68,10 @@ _ax_get_ylabel = matplotlib.axes.Axes.get_ylabel
 _legend_get_texts = matplotlib.legend.Legend.get_texts
 _text_get_text = matplotlib.text.Text.get_text
 _line_get_ydata = matplotlib.lines.Line2D.get_ydata
+_Axes = matplotlib.axes.Axes
+_artist_get_figure = matplotlib.axes.Axes.get_figure
+_ndarray = np.ndarray
+_ndarray_ravel = np.ndarray.ravel
 _get_fignums = plt.get_fignums
 _plt_figure = plt.figure
 _asarray = np.asarray
@@ -129,7 +137,7 @@ _CLASS_NAMES[keras.losses.MeanAbsoluteError] = "mean_absolute_error"
 
 # The MRO of every class the facts recognise, as it was before learner code ran.
 _MROS = IdMap()
-for _cls in [*_CLASS_NAMES.keys(), _Model, _History, _CompileLoss, _DataFrame, _Figure]:
+for _cls in [*_CLASS_NAMES.keys(), _Model, _History, _CompileLoss, _DataFrame, _Figure, _Axes]:
     if _isinstance(_cls, type):
         for _c in _mro_of(_cls):
             if _c not in _MROS:
@@ -255,7 +263,7 @@ def describe_loss(loss) -> dict:
         return {"given_as": "class", "name": _CLASS_NAMES.get(loss, _type.__dict__["__name__"].__get__(loss))}
     if is_a(loss, _Loss):
         name = _known_name(loss)
-        fn = _raw(loss, "fn")  # LossFunctionWrapper keeps the wrapped function
+        fn = _wrapped_function(loss)
         if fn in _LOSSES:
             name = _LOSSES.get(fn)
         try:
@@ -299,12 +307,36 @@ def _describe_metric(m) -> dict:
     return {**describe(m), "name": _type(m).__name__}
 
 
+_type_name = type.__dict__["__name__"].__get__
+
+
 def _error(exc: BaseException) -> dict:
+    """An exception as plain data: its type, the names of its real classes, and its message.
+
+    A long message keeps its start and its end: TensorFlow puts the meaningful line (e.g.
+    "Incompatible shapes: [32] vs. [32,10]") after a long list of stack frames.
+    """
     try:
-        message = str(exc)[:2000]
+        message = str(exc)
     except BaseException:
         message = ""
-    return {"type": _type(exc).__name__, "message": message}
+    if len(message) > 2000:
+        message = message[:1000] + "\n...\n" + message[-1000:]
+    try:
+        mro = [str(_type_name(c)) for c in _mro_of(_type(exc))][:12]
+    except BaseException:
+        mro = []
+    return {"type": _type_name(_type(exc)), "mro": mro, "message": message}
+
+
+def _item_names(recorder: "Recorder", x) -> list | None:
+    """For a tuple or list given as data: which datasets its first items are ('train_ds', 'val_ds', 'other')."""
+    if _type(x) not in (tuple, list):
+        return None
+    try:
+        return [recorder.dataset_name(item) or "other" for item in list(x)[:5]] + (["..."] if len(x) > 5 else [])
+    except BaseException:
+        return None
 
 
 def _output_activation(model) -> str | None:
@@ -316,8 +348,8 @@ def _output_activation(model) -> str | None:
 
 def _compiled_state(model) -> dict:
     """What a finished ``compile`` left on the model, taken right when it returned."""
-    optimizer = _raw(model, "optimizer")
-    return {"compile_loss": _raw(model, "_compile_loss"),
+    optimizer = _compiled_optimizer(model)
+    return {"compile_token": _compile_token(model),
             "optimizer": _optimizer_state(optimizer) if is_a(optimizer, _Optimizer) else None}
 
 
@@ -395,13 +427,15 @@ class Recorder:
         recorder = self
 
         def compile(model, optimizer="rmsprop", loss=None, *args, **kwargs):
+            __tracebackhide__ = True  # IPython leaves this frame out: a Keras error shows as the learner's
             metrics = kwargs.get("metrics", args[1] if len(args) > 1 else None)
             call = {"model": model, "optimizer": describe_optimizer(optimizer), "loss": describe_loss(loss),
                     "metrics": describe_metrics(metrics), "output_activation": _output_activation(model),
                     "error": None, "state": None}
             recorder.compile_calls.append(call)
             try:
-                result = _orig_compile(model, optimizer, loss, *args, **kwargs)
+                loss_, passed, named = _compile_arguments(model, loss, args, kwargs)  # the same on every supported Keras
+                result = _orig_compile(model, optimizer, loss_, *passed, **named)
             except BaseException as exc:
                 call["error"] = _error(exc)
                 raise
@@ -412,10 +446,13 @@ class Recorder:
             return result
 
         def fit(model, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
+            __tracebackhide__ = True  # as in compile
             validation = kwargs.get("validation_data")
             call = {"model": model, "x": x, "x_name": recorder.dataset_name(x), "x_desc": describe(x),
+                    "x_items": _item_names(recorder, x), "y_given": y is not None,
                     "epochs": describe(epochs), "validation": validation,
                     "validation_name": recorder.dataset_name(validation),
+                    "validation_desc": describe(validation),
                     "validation_given": validation is not None,
                     "validation_blank": is_a(validation, _Blank),
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
@@ -467,7 +504,7 @@ def _compile_facts(ns: dict, rec: Recorder) -> dict:
     last = calls[-1] if calls else None
     out["error"] = last["error"] if last else None
     state = last["state"] if last and not last["error"] else None
-    if state is not None and _raw(model, "_compile_loss") is state["compile_loss"]:
+    if state is not None and _compile_token(model) is state["compile_token"]:
         # Compiled through the recorder and not recompiled behind its back since.
         out["compiled"] = True
         out["output_activation"] = last["output_activation"]
@@ -481,12 +518,18 @@ def _compile_facts(ns: dict, rec: Recorder) -> dict:
         return out
     # No usable record: credit only a model Keras itself really compiled (not a fake compile
     # that merely set attributes), described from what Keras keeps.
-    optimizer, compile_loss = _raw(model, "optimizer"), _raw(model, "_compile_loss")
-    out["compiled"] = _raw(model, "compiled") is True and is_a(compile_loss, _CompileLoss) and is_a(optimizer, _Optimizer)
+    optimizer = _compiled_optimizer(model)
+    by_keras = _keras_compiled(model)
+    out["compiled"] = by_keras is True and is_a(optimizer, _Optimizer)
     out["output_activation"] = _output_activation(model)
+    if by_keras is None:
+        out["uncheckable"] = "this Keras version does not show whether Keras itself compiled the model"
     if out["compiled"]:
+        loss = _user_loss(model)
+        if loss is _MISSING:
+            out["uncheckable"] = "this Keras version keeps no record of the loss given to compile"
         out["optimizer"] = {"given_as": "instance", **_optimizer_state(optimizer)}
-        out["loss"] = describe_loss(_raw(compile_loss, "_user_loss"))
+        out["loss"] = describe_loss(None if loss is _MISSING else loss)
         config = _get_compile_config(model) or {}
         out["metrics"] = describe_metrics(_metric_identifiers(config.get("metrics")))
     return out
@@ -530,6 +573,11 @@ def _fit_facts(ns: dict, rec: Recorder) -> dict:
             "epochs": last["epochs"],
             "validation_data": val_name,
             "validation_split": last["validation_split"],
+            # what the arguments were, to explain an error of fit
+            "x_desc": last["x_desc"],
+            "x_items": last["x_items"],
+            "y_given": last["y_given"],
+            "validation_desc": last["validation_desc"],
             "error": last["error"],
             "history_is_result": last["history"] is not None and last["history"] is ns.get("history_intro"),
         }
@@ -547,6 +595,9 @@ def _fit_facts(ns: dict, rec: Recorder) -> dict:
     else:
         data, origin = _history_data(h), "unknown"
     out["history"] = {"defined": True, "is_history": True, "from_fit_of": origin, **data}
+    # The numbers of earlier fits, so a DataFrame or figure made before the latest fit is recognised.
+    out["earlier_histories"] = [c["history_data"]["values"] for c in rec.fit_calls
+                                if c["history"] is not None and c["history"] is not h and c["history_data"] is not None][-5:]
     return out
 
 
@@ -595,7 +646,24 @@ def _find_figure(ns: dict):
             return f
         if _artist_get_label(f) != LESSON_FIGURE_LABEL:
             candidates.append(f)
-    return candidates[-1] if candidates else None
+    if candidates:
+        return candidates[-1]
+    return _bound_figure(ns)
+
+
+def _bound_figure(ns: dict):
+    """A figure only the namespace still holds (a notebook's inline backend closes pyplot's figures
+    after each cell): the figure of ``axes``, else the last figure bound to any name."""
+    axes = ns.get("axes")
+    items = list(_ndarray_ravel(axes))[:10] if _type(axes) is _ndarray else [axes]
+    for ax in items:
+        if is_a(ax, _Axes):
+            fig = _artist_get_figure(ax)
+            if _type(fig) is _Figure:
+                return fig
+    bound = [v for v in list(ns.values()) if _type(v) is _Figure and _artist_get_label(v) != LESSON_FIGURE_LABEL]
+    titled = [f for f in bound if _suptitle(f) == "cifar_model_intro"]
+    return (titled or bound or [None])[-1]
 
 
 def _figure_facts(fig) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import rubric
-from .checks import FAILED, Result, evaluate
+from .checks import FAILED, Context, Result, evaluate, explain_error
 from .runner import Limits, RunResult, WorkerProcess, run_submission
 from .source import Submission, SubmissionError, read_submission
 
@@ -19,6 +19,7 @@ class Graded:
     problem: str | None = None  # the file could not be graded at all (empty, binary, ...)
     unreadable: bool = False  # no file could be read (missing, directory, unsupported type)
     run: dict = field(default_factory=dict)  # outcome, seconds, ...
+    notes: list[str] = field(default_factory=list)  # what no check reports (rubric.NOTE_MESSAGES), for the learner
 
     @property
     def score(self) -> float:
@@ -39,7 +40,71 @@ def static_summary(sub: Submission) -> dict:
         "name": sub.name,
         "cells": [{"index": c.index, "challenge": c.challenge, "first_line": c.first_line} for c in sub.cells],
         "problems": [asdict(p) for p in sub.problems],
+        "notes": [asdict(n) for n in sub.notes],
     }
+
+
+def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[str]:
+    """What the learner wrote or the run did that no check reports, as learner-facing lines: shell
+    commands and magics not run, syntax errors, blanks and errors in cells no check depends on, and
+    how a run that ended early ended (which limit, in which cell and line). Plain data in, text out."""
+    msg = rubric.NOTE_MESSAGES
+    ctx = Context(static, run, limits)
+    found: list[tuple[int, int, str]] = []  # (cell, line, text)
+    explained = set()  # cells whose error a magic note already explains
+    for n in static.get("notes", []):
+        kind, detail = n["kind"], n.get("detail") or {}
+        if kind == "timeit_scope":
+            names = [f"`{name}`" for name in detail.get("names", [])]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            text = msg[kind].format(where=n["where"], magic=detail.get("magic", "%%timeit"),
+                                    time=detail.get("time", "%%time"), names=listed,
+                                    is_are="is" if len(names) == 1 else "are")
+        else:
+            text = msg[kind].format(where=n["where"], code=n.get("code", ""), name=detail.get("name", ""))
+        if kind in ("unknown_cell", "unknown_line", "misplaced_cell_magic"):
+            explained.add(n["cell"])
+        found.append((n["cell"], n["line"], text))
+    for p in static.get("problems", []):
+        if p.get("challenge") is None:
+            text = (msg["syntax"].format(where=p["where"], message=p["message"]) if p["kind"] == "syntax"
+                    else msg["blank"].format(where=p["where"], code=p.get("code", "")))
+            found.append((p["cell"], p["line"], text))
+    for c in ctx.cells:
+        error = c.get("error")
+        if c.get("challenge") is None and c.get("status") == "error" and error and c["index"] not in explained:
+            found.append((c["index"], error.get("line") or 0,
+                          msg["cell_error"].format(where=ctx.where(c["index"], error.get("line")),
+                                                   explanation=explain_error(error))))
+    found.sort(key=lambda f: (f[0], f[1]))
+    lines = [text for _, _, text in found]
+    lines += _run_notes(ctx, run or {}, limits or {})
+    return lines
+
+
+def _run_notes(ctx: Context, run: dict, limits: dict) -> list[str]:
+    """How the run ended, when that is worth telling: a limit, an early end, output dropped, the file restored."""
+    from .runner import human_size
+
+    msg = rubric.NOTE_MESSAGES
+    out = []
+    outcome, snapshot = run.get("outcome", "exited"), run.get("snapshot")
+    if outcome != "exited" or not snapshot or not snapshot.get("done"):
+        key = "no_facts" if not snapshot else outcome if outcome != "exited" else "ended"
+        reason = rubric.LIMIT_MESSAGES.get(key, rubric.LIMIT_MESSAGES["worker_error"]).format(
+            timeout=limits.get("timeout", 0) or 0, memory=human_size(int(limits.get("memory", 0) or 0)))
+        running = [c for c in ctx.cells if c.get("status") == "running"]
+        where = msg["running"].format(where=ctx.where(running[-1]["index"], running[-1].get("line"))) if running else ""
+        established = snapshot and all(ctx.stopped_before(c) is None for c in rubric.CHALLENGES)
+        out.append(msg["limit"].format(reason=reason, running=where,
+                                       consequence=msg["limit_after_checks" if established else "limit_before_checks"]))
+    output_limit = limits.get("output")
+    if output_limit and (run.get("detail") or {}).get("output_bytes", 0) >= output_limit:
+        out.append(msg["output_truncated"].format(size=human_size(int(output_limit))))
+    restored = (run.get("detail") or {}).get("submission_file")
+    if restored:
+        out.append(msg["submission_file"].format(message=restored[:1].upper() + restored[1:]))
+    return out
 
 
 def failed_everywhere(path: str, message: str, points: dict[str, float], unreadable: bool = False) -> Graded:
@@ -58,11 +123,12 @@ def prepare(path: str | Path) -> Submission | str:
 
 def judge(sub: Submission, run: RunResult, limits: Limits, points: dict[str, float]) -> Graded:
     limit_info = {"timeout": limits.timeout, "memory": limits.memory}
-    results = evaluate(static_summary(sub), run.to_dict(), limit_info, points)
+    static, run_data = static_summary(sub), run.to_dict()
+    results = evaluate(static, run_data, limit_info, points)
     info = {"outcome": run.outcome, "seconds": run.seconds}
     if run.detail.get("output_bytes", 0) >= limits.output:
         info["output_truncated"] = True
-    return Graded(sub.path, results, run=info)
+    return Graded(sub.path, results, run=info, notes=notes(static, run_data, {**limit_info, "output": limits.output}))
 
 
 def grade_one(path: str | Path, worker: WorkerProcess, limits: Limits, points: dict[str, float]) -> Graded:

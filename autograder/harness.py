@@ -13,39 +13,185 @@ cell; the facts are gathered, and the snapshots encoded, by private copies of
 own copy of the builtins. So replacing, emptying or patching the ``autograder`` modules, ``json``
 or ``builtins`` changes nothing the grader sees.
 
+Cells run with IPython's semantics for magics and shell escapes, as in a notebook: see
+:class:`_Shell` and :func:`run_magic_cell` (what each magic does is the table in rubric.py).
+
 Deleting a graded name (``del model_intro``, ``globals().clear()``) does not undo what was
 established: the grader keeps seeing the last object bound to each graded name. Rebinding the
 name does count (the last value wins).
 """
 from __future__ import annotations
 
+import _thread
+import ast
 import builtins
+import contextlib
 import importlib.util
 import os
 import sys
 import tempfile
+import time
 import traceback
 import types
 
 import keras
+from IPython.core.display_functions import display
+from IPython.core.error import UsageError
+from IPython.utils.capture import capture_output
+from IPython.utils.text import SList
 
 from . import HARNESS_ENV
+from .rubric import CELL_MAGICS, LINE_MAGICS
+from .source import magic_arguments, split_cell_magics
+
+magic_arguments("time", "", cell=False)  # loads IPython's option parsers in the warm worker, before any fork
+WATCH_SECONDS = 0.2  # how often the line a cell is running is looked up (see ``run``)
 
 
-class _NoShell:
-    """Stands in for ``get_ipython()``: magics and shell escapes do nothing when graded."""
+# --- IPython semantics: magics and shell escapes ------------------------------------------------
+# source.py turned the cells as IPython does: a cell magic is recorded on the cell (its body is the
+# cell's code), line magics and shell escapes became get_ipython() calls. The table of what each
+# magic does when graded is rubric.CELL_MAGICS / rubric.LINE_MAGICS.
 
-    def run_line_magic(self, *args, **kwargs):
+def _parse_at(code: str, filename: str, first_line: int, _parse=ast.parse, _increment=ast.increment_lineno) -> ast.Module:
+    """Parse code whose first line is line ``first_line`` of ``filename`` (errors name that line)."""
+    tree = _parse(code, filename, "exec")
+    if first_line > 1:
+        _increment(tree, first_line - 1)
+    return tree
+
+
+def _in_own_function(tree: ast.Module, filename: str, glob: dict, _parse=ast.parse, _compile=compile,
+                     _exec=exec) -> None:
+    """Run code once as the body of a function of its own whose globals are ``glob``: IPython's
+    ``%timeit`` runs its code so (names it assigns are not kept), but we do not loop."""
+    template = _parse("def _timeit_inner():\n    pass\n", filename, "exec")
+    if tree.body:
+        template.body[0].body = tree.body
+    scope: dict = {}
+    _exec(_compile(template, filename, "exec", dont_inherit=True), glob, scope)
+    scope["_timeit_inner"]()
+
+
+def _exec_returning(tree: ast.Module, filename: str, glob: dict, loc, _compile=compile, _exec=exec,
+                    _eval=eval, _isinstance=isinstance, _Expr=ast.Expr, _Expression=ast.Expression,
+                    _Module=ast.Module):
+    """Run code; return the value of its last statement when that is an expression (``%time``)."""
+    body = tree.body
+    if body and _isinstance(body[-1], _Expr):
+        if len(body) > 1:
+            _exec(_compile(_Module(body[:-1], []), filename, "exec", dont_inherit=True), glob, loc)
+        return _eval(_compile(_Expression(body[-1].value), filename, "eval", dont_inherit=True), glob, loc)
+    _exec(_compile(tree, filename, "exec", dont_inherit=True), glob, loc)
+    return None
+
+
+def _line_magic(name: str, line: str, frame: types.FrameType, _kinds=LINE_MAGICS, _UsageError=UsageError,
+                _SList=SList, _arguments=magic_arguments, _parse_at=_parse_at, _in_own_function=_in_own_function,
+                _exec_returning=_exec_returning, _compile=compile, _exec=exec, _print_exc=traceback.print_exc):
+    """``%name line``, called from ``frame``: its statement is compiled at the caller's file and line."""
+    kind = _kinds.get(name)
+    if kind is None:
+        raise _UsageError(f"Line magic function `%{name}` not found.")
+    if kind != "python":
+        return _SList() if name in ("sx", "system") else None
+    args = _arguments(name, line, cell=False)
+    code = args["code"]
+    if not code.strip():
+        return None
+    filename, glob, loc = frame.f_code.co_filename, frame.f_globals, frame.f_locals
+    tree = _parse_at(code, filename, frame.f_lineno)
+    if name == "timeit":
+        _in_own_function(tree, filename, glob)
+        return None
+    if name == "prun":  # IPython profiles in the notebook's namespace
+        _exec(_compile(tree, filename, "exec", dont_inherit=True), glob, glob)
+        return None
+    try:  # %time returns the value of a final expression (``t = %time f()``)
+        return _exec_returning(tree, filename, glob, loc)
+    except Exception:
+        if not args.get("no_raise_error"):
+            raise
+        _print_exc()
         return None
 
-    def run_cell_magic(self, *args, **kwargs):
+
+def _raise_at(error: BaseException, filename: str, line: int, _compile=compile, _exec=exec) -> None:
+    """Raise ``error`` as if from line ``line`` of ``filename``, so it is attributed to that line."""
+    _exec(_compile("\n" * max(line - 1, 0) + "raise _error", filename, "exec", dont_inherit=True), {"_error": error})
+
+
+def _captured(captures: list[dict], run, ns: dict, _capture=capture_output, _ExitStack=contextlib.ExitStack) -> None:
+    """Run ``run()`` under ``%%capture`` magics (outermost first), binding each one's CapturedIO."""
+    with _ExitStack() as stack:
+        bound = []
+        try:
+            for magic in captures:
+                io = stack.enter_context(_capture(magic.get("stdout", True), magic.get("stderr", True),
+                                                  magic.get("display", True)))
+                bound.append((magic.get("output"), io))
+            run()
+        finally:  # bound even when the body raised, as IPython does
+            for name, io in bound:
+                if name:
+                    ns[name] = io
+
+
+def run_magic_cell(magics: list[dict], python: str, filename: str, ns: dict, offset: int = 0,
+                   _UsageError=UsageError, _compile=compile, _exec=exec, _any=any, _raise_at=_raise_at,
+                   _parse_at=_parse_at, _in_own_function=_in_own_function, _captured=_captured) -> None:
+    """Run a cell's code under its cell magics as IPython would, but once: a magic IPython would
+    refuse (unknown, bad arguments) raises its UsageError at the magic's line; under a display,
+    set-up or shell magic nothing runs; ``%%capture`` captures; ``%%timeit`` runs in a function."""
+    for magic in magics:
+        if magic.get("error"):
+            _raise_at(_UsageError(magic["error"]), filename, magic["line"] + offset)
+        if magic.get("kind") != "python":
+            return
+    tree = _parse_at(python, filename, offset + 1)
+    if _any(m.get("name") == "timeit" for m in magics):
+        def run() -> None:
+            _in_own_function(tree, filename, ns)
+    else:
+        code = _compile(tree, filename, "exec", dont_inherit=True)
+
+        def run() -> None:
+            _exec(code, ns)
+    _captured([m for m in magics if m.get("name") == "capture"], run, ns)
+
+
+def _cell_magic(name: str, line: str, cell: str, frame: types.FrameType, _kinds=CELL_MAGICS,
+                _UsageError=UsageError, _split=split_cell_magics, _run=run_magic_cell):
+    """An explicit ``get_ipython().run_cell_magic(...)`` call (a cell's first-line magic never gets here)."""
+    if name not in _kinds:
+        raise _UsageError(f"Cell magic `%%{name}` not found.")
+    magics, python = _split(f"%%{name} {line}\n{cell}")
+    _run(magics, python, frame.f_code.co_filename, frame.f_globals, frame.f_lineno - 1)
+
+
+class _Shell:
+    """What ``get_ipython()`` returns while grading. Python magics (``%time``, ``%timeit``,
+    ``%prun`` and their cell forms) run their code once in the caller's namespace; display and
+    set-up magics do nothing; shell escapes and shell magics do not run; unknown magics raise
+    UsageError, as in IPython without them. It holds nothing of the grader's."""
+
+    def __repr__(self) -> str:
+        return "<autograder's stand-in for IPython>"
+
+    # (Defaults bind what the methods use, so they still work if the module's globals were emptied.)
+    def run_line_magic(self, magic_name: str, line: str, _stack_depth: int = 1, *, _getframe=sys._getframe,
+                       _str=str, _line_magic=_line_magic):
+        return _line_magic(_str(magic_name), _str(line), _getframe(_stack_depth))
+
+    def run_cell_magic(self, magic_name: str, line: str, cell: str, *, _getframe=sys._getframe, _str=str,
+                       _cell_magic=_cell_magic):
+        return _cell_magic(_str(magic_name), _str(line), _str(cell), _getframe(1))
+
+    def system(self, cmd: str) -> None:
         return None
 
-    def system(self, *args, **kwargs):
-        return None
-
-    def getoutput(self, *args, **kwargs):
-        return []
+    def getoutput(self, cmd: str, split: bool = True, depth: int = 0, *, _SList=SList) -> SList:
+        return _SList()
 
 
 def _cell_error(exc: BaseException, filename: str, _extract_tb=traceback.extract_tb, _SystemExit=SystemExit,
@@ -102,24 +248,36 @@ for _name in ("autograder.facts", "json.encoder"):
 
 
 def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: types.ModuleType | None = None) -> None:
-    """Execute the cells and send a facts snapshot to ``facts_fd`` after each. Never raises."""
+    """Execute the cells and send a facts snapshot to ``facts_fd`` after each. Never raises.
+
+    While a cell runs, a watcher thread looks up which of its lines is running (every
+    WATCH_SECONDS) and, when that changes, sends a snapshot saying so: when a limit stops the
+    run, the grader can name the cell and the line.
+    """
     facts = facts if facts is not None else private_facts()
     # Everything the loop uses, taken now: learner code may rebind any global or module later.
     exec_, compile_, write, BaseException_ = exec, compile, os.write, BaseException
     any_, len_, memoryview_, str_ = any, len, memoryview, str
     encode = private_module("json.encoder").JSONEncoder(default=str_).encode
     graded_names = GRADED_NAMES
-    gather, cell_error = facts.gather, _cell_error
+    gather, cell_error, run_magic_cell_ = facts.gather, _cell_error, run_magic_cell
+    lock, current_frames, sleep, main_thread = _thread.allocate_lock(), sys._current_frames, time.sleep, _thread.get_ident()
     recorder = facts.Recorder()
     recorder.install()
     recorder.watch_datasets(sys.modules.get("autograder.data"))
     keras.utils.set_random_seed(seed)
+    shell = _Shell()
+
+    def get_ipython() -> _Shell:
+        return shell
+
     ns: dict = {"__name__": "__main__", "__builtins__": __builtins__, "_____": facts.BLANK,
-                "get_ipython": _NoShell}
+                "get_ipython": get_ipython, "display": display}
     recorder.ns = ns
     outcomes: list[dict] = []
-    current: dict = {}
+    current: dict = {"facts_json": "{}"}
     seen: dict = {}  # graded name -> the last object bound to it
+    watch: dict = {"outcome": None, "filename": None, "stop": False}
 
     def snapshot(done: bool, regather: bool = True) -> None:
         if regather:
@@ -127,11 +285,19 @@ def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: type
                 if name in ns:
                     seen[name] = ns[name]
             view = {**ns, **{k: v for k, v in seen.items() if k not in ns}}
-            current["facts"] = gather(view, recorder)
-        data = memoryview_((encode({"nonce": nonce, "done": done, "cells": outcomes, "facts": current["facts"]})
-                            + "\n").encode("utf-8"))
-        while len_(data):
-            data = data[write(facts_fd, data):]
+            current["facts_json"] = encode(gather(view, recorder))
+        # One writer at a time (this loop or the watcher); a lock left held by a thread that a
+        # fork did not copy must not block the copy forever.
+        locked = lock.acquire(True, 2.0)
+        try:
+            text = (f'{{"nonce": {encode(nonce)}, "done": {encode(done)}, "cells": {encode(outcomes)}, '
+                    f'"facts": {current["facts_json"]}}}\n')
+            data = memoryview_(text.encode("utf-8"))
+            while len_(data):
+                data = data[write(facts_fd, data):]
+        finally:
+            if locked:
+                lock.release()
 
     def safely(done: bool, regather: bool = True) -> None:
         try:
@@ -139,23 +305,53 @@ def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: type
         except BaseException_:  # a closed pipe, a hostile object: the next snapshot may work
             pass
 
+    def watcher() -> None:
+        while not watch["stop"]:
+            sleep(WATCH_SECONDS)
+            try:
+                outcome, filename = watch["outcome"], watch["filename"]
+                frame = current_frames().get(main_thread) if outcome is not None else None
+                line = None
+                while frame is not None:  # the innermost frame running this cell's code
+                    if frame.f_code.co_filename == filename:
+                        line = frame.f_lineno
+                        break
+                    frame = frame.f_back
+                frame = None
+                if (line is not None and line != outcome["line"] and watch["outcome"] is outcome
+                        and outcome["status"] == "running"):
+                    outcome["line"] = line
+                    safely(False, regather=False)
+            except BaseException_:
+                pass
+
     safely(False)
+    try:
+        _thread.start_new_thread(watcher, ())
+    except BaseException_:
+        pass  # no thread: limits then name the cell but not the line
     for cell in cells:
-        outcome = {"index": cell["index"], "challenge": cell["challenge"], "status": "ok", "error": None}
+        outcome = {"index": cell["index"], "challenge": cell["challenge"], "status": "ok", "error": None, "line": None}
         outcomes.append(outcome)
         if any_(p["kind"] == "syntax" for p in cell["problems"]):
             outcome["status"] = "syntax_error"
             continue
         filename = f"<cell {cell['index'] + 1}>"
         outcome["status"] = "running"
+        watch["filename"], watch["outcome"] = filename, outcome
         safely(False, regather=False)  # so a kill during this cell is attributed to it
         try:
-            exec_(compile_(cell["python"], filename, "exec"), ns)
+            if cell.get("magics"):
+                run_magic_cell_(cell["magics"], cell["python"], filename, ns)
+            else:
+                exec_(compile_(cell["python"], filename, "exec", dont_inherit=True), ns)
             outcome["status"] = "ok"
         except BaseException_ as exc:  # SystemExit and KeyboardInterrupt included: go on like autograde
             outcome["status"] = "error"
             outcome["error"] = cell_error(exc, filename)
+        watch["outcome"] = None
         safely(False)
+    watch["stop"] = True
     safely(True)
 
 

@@ -29,10 +29,14 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY = 4 * 2**30
 DEFAULT_OUTPUT = 1_000_000
 # How long past the job's own time limit the grader waits for the worker's answer before it
-# kills the worker (the worker's own clean-up after a limit takes a few seconds at most).
+# kills the worker: the worker's clean-up after a limit takes about 0.05 s, and at most
+# worker.CLEANUP_SECONDS, which this must exceed.
 WATCHDOG_GRACE = 10.0
 START_TIMEOUT = 600.0  # importing TensorFlow on a cold disk can be slow
-DRAIN_SECONDS = 2.0  # reading the rest of a finished child's facts (its writers are all gone)
+# Reading the rest of a finished child's facts pipe ends at its end of file, at once when its
+# writers are all gone (as they should be); this only caps the wait for one that outlived the run
+# (what the pipe holds is read even past it: see SnapshotReader.drain).
+DRAIN_SECONDS = 10.0
 MAX_SNAPSHOT = 32 * 2**20  # a facts snapshot is far smaller; longer "lines" are dropped
 # Training images of the offline sample when grading: the checks do not depend on how well the
 # model learns, so a smaller sample than the lesson's keeps every fit short.
@@ -123,13 +127,19 @@ class SnapshotReader:
                 self.count += 1
 
     def drain(self, seconds: float) -> None:
-        """Read up to end of file, for at most ``seconds`` (the writers should all be gone)."""
+        """Read up to end of file, waiting at most ``seconds`` for a writer still alive.
+
+        What the pipe already holds is read however late this runs (a busy machine must not
+        lose the last snapshot): past the cap, one last read takes it all (a pipe holds <= 1 MB).
+        """
         end = time.monotonic() + seconds
         while not self.eof:
-            wait = end - time.monotonic()
-            if wait <= 0 or not select.select([self.fd], [], [], wait)[0]:
+            wait = max(0.0, end - time.monotonic())
+            if not select.select([self.fd], [], [], wait)[0]:
                 return
             self.read()
+            if wait == 0.0:
+                return
 
     def _valid(self, line: bytes) -> dict | None:
         try:

@@ -193,7 +193,7 @@ plt.show()
 # %% [markdown]
 # ### Challenge: Inspect the training curves
 #
-# Look at the reference curves and answer:
+# Look at the reference curves and answer, with a choice in brackets or a short sentence in quotes:
 #
 # 1. What happens to the loss during training? (`"decreases"`, `"increases"` or `"stays the same"`)
 # 2. What happens to the accuracy? (`"decreases"`, `"increases"` or `"stays the same"`)

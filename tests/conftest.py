@@ -12,6 +12,13 @@ os.environ["AUTOGRADER_DATA"] = "sample"  # tests never touch the network
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# No test races a clock (see README, "Tests on a busy machine"): a time limit in a test is at
+# least 10x what its case needs on an idle machine. A correct submission through a warm worker
+# needs 1.7-2.5 s of CPU (its wall time on an idle 2-core machine is at most that), so a limit
+# that the cells before it must beat is at least 20 s; a case meant to hit a limit never finishes.
+IDLE_RUN_SECONDS = 2.0
+MIN_TIME_LIMIT = 10 * IDLE_RUN_SECONDS
+
 
 @pytest.fixture(scope="session")
 def worker():

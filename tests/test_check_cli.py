@@ -10,7 +10,8 @@ import jupytext
 import pytest
 
 from autograder import rubric
-from autograder.sampleclass import LESSON, SOLUTION, variant_text
+from autograder.lessonfiles import LESSON, SOLUTION
+from autograder.sampleclass import variant_text
 from conftest import by_tag
 
 

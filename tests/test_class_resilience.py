@@ -12,18 +12,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from autograder.sampleclass import SOLUTION, variant_text
+from autograder.lessonfiles import SOLUTION
+from autograder.sampleclass import variant_text
+from autograder.runner import WATCHDOG_GRACE
+from conftest import MIN_TIME_LIMIT
 from test_hostile import BAD_INPUT, CASES, HOSTILE, expected_statuses
 
-ARGS = ["--jobs", "2", "--timeout", "20", "--memory-limit", "1G", "--output-limit", "100K", "--quiet"]
+# One time limit for every case: >= 10x what a case needs idle, and short enough that the watchdog
+# (limit + WATCHDOG_GRACE) cuts the frozen-worker case well before its 60 s sleep ends.
+CLASS_TIMEOUT = 30
+ARGS = ["--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--memory-limit", "1G", "--output-limit", "100K", "--quiet"]
 
 
 def grade(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", *args], capture_output=True,
-                          text=True, timeout=900, **kw)
+                          text=True, timeout=1800, **kw)  # a guard against a hang only
 
 
 def test_hostile_class_run_grades_the_good_ones_and_finishes(tmp_path):
+    assert MIN_TIME_LIMIT <= CLASS_TIMEOUT <= 60 - WATCHDOG_GRACE - MIN_TIME_LIMIT
     subs = tmp_path / "subs"
     subs.mkdir()
     for name in CASES:

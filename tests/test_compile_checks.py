@@ -69,6 +69,8 @@ def test_optimizer_class_without_parentheses():
 @pytest.mark.parametrize("loss", [
     "sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(),
     keras.losses.sparse_categorical_crossentropy, tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+    "SparseCategoricalCrossentropy",  # Keras also knows its classes' names
+    "crossentropy", "ce",  # Keras' shortcuts: it picks the sparse loss for integer labels
 ], ids=str)
 def test_sparse_loss_accepted(loss):
     assert judge_compile(**{**GOOD, "loss": loss})["loss"].status == "passed"
@@ -81,6 +83,8 @@ def test_sparse_loss_accepted(loss):
     (keras.losses.MeanSquaredError(), ["regression"]),
     ("binary_crossentropy", ["two classes"]),
     ("kl_divergence", ["sparse_categorical_crossentropy"]),
+    ("huber", ["regression loss"]),
+    ("Sparse_Categorical_Crossentropy", ["did you mean `'sparse_categorical_crossentropy'`"]),  # Keras refuses it
 ], ids=str)
 def test_wrong_losses_fail_with_reason(loss, words):
     result = judge_compile(**{**GOOD, "loss": loss})["loss"]
@@ -100,17 +104,37 @@ def test_from_logits_must_match_softmax_output():
 
 @pytest.mark.parametrize("metrics", [
     ["accuracy"], ["acc"], ("accuracy",), [keras.metrics.SparseCategoricalAccuracy()],
-    ["sparse_categorical_accuracy"], [keras.metrics.sparse_categorical_accuracy], ["accuracy", "mse"],
+    ["sparse_categorical_accuracy"], [keras.metrics.sparse_categorical_accuracy], ["Accuracy"],
+    ["SparseCategoricalAccuracy"], ["accuracy", "sparse_categorical_crossentropy"],
 ], ids=str)
 def test_accuracy_metrics_accepted(metrics):
     assert judge_compile(**{**GOOD, "metrics": metrics})["metrics"].status == "passed"
+
+
+@pytest.mark.parametrize("keys, expected", [
+    (["loss", "accuracy", "val_loss", "val_accuracy"], "accuracy"),
+    (["loss", "acc", "val_loss", "val_acc"], "acc"),
+    (["Accuracy", "loss", "val_Accuracy", "val_loss"], "Accuracy"),  # metrics=['Accuracy']
+    (["SparseCategoricalAccuracy", "loss"], "SparseCategoricalAccuracy"),
+    (["loss", "sparse_categorical_accuracy"], "sparse_categorical_accuracy"),
+    (["loss", "categorical_accuracy", "val_loss"], None),
+    (["loss", "val_accuracy"], None),
+])
+def test_accuracy_key_as_keras_names_it(keys, expected):
+    from autograder.checks import accuracy_key
+
+    assert accuracy_key(keys) == expected
 
 
 @pytest.mark.parametrize("metrics, words", [
     ("accuracy", ["must be a list", "['accuracy']"]),
     ([keras.metrics.Accuracy()], ["exact matches", "SparseCategoricalAccuracy"]),
     (["categorical_accuracy"], ["one-hot", "sparse"]),
-    (["mse"], ["do not include accuracy"]),
+    (["sparse_categorical_crossentropy"], ["do not include accuracy"]),
+    (["mse"], ["regression metric", "metrics=['accuracy']"]),
+    (["accuracy", "mse"], ["regression metric"]),  # `fit` fails on mse with integer labels
+    ([keras.metrics.Precision()], ["two classes"]),
+    (["acuracy"], ["did you mean `'accuracy'`"]),
 ], ids=str)
 def test_wrong_metrics_fail_with_reason(metrics, words):
     result = judge_compile(**{**GOOD, "metrics": metrics})["metrics"]

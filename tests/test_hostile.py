@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,9 +18,10 @@ import pytest
 
 from autograder import rubric
 from autograder.grading import grade_one
-from autograder.runner import Limits, parse_size, run_submission
-from autograder.sampleclass import SOLUTION
+from autograder.runner import WATCHDOG_GRACE, Limits, parse_size, run_submission
+from autograder.lessonfiles import SOLUTION
 from autograder.source import read_submission
+from conftest import MIN_TIME_LIMIT
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 TABLE = json.loads((HOSTILE / "cases.json").read_text(encoding="utf-8"))
@@ -99,7 +101,8 @@ def check_aftermath(case: dict, path: Path, data: bytes, mtime: int) -> None:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, timeout=300)
+    # (only a guard against a hang: a check takes about 5 s idle, plus a case's own time limit)
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, timeout=600)
 
 
 WORKER_CASES = sorted(n for n, c in CASES.items() if "worker" in c["via"])
@@ -171,6 +174,42 @@ def test_every_hostile_file_has_an_expected_outcome():
     assert files == listed
     for case in CASES.values():
         expected_statuses(case)
+
+
+def test_time_limits_hold_on_a_busy_machine():
+    """Every time limit in the table is >= 10x what the cells before it need on an idle machine,
+    and the frozen-worker case is cut by the watchdog (timeout + WATCHDOG_GRACE) long before its
+    sleep ends (else its answers would run and count)."""
+    timed = {name: case["limits"]["timeout"] for name, case in CASES.items() if "timeout" in case.get("limits", {})}
+    assert timed, "no time-limit case left in cases.json"
+    for name, timeout in timed.items():
+        assert timeout >= MIN_TIME_LIMIT, f"{name}: a time limit of {timeout} s can be hit by a busy machine"
+    sleep = re.search(r"time\.sleep\((\d+)\)", (HOSTILE / "sigstop_worker.py").read_text()).group(1)
+    assert timed["sigstop_worker.py"] + WATCHDOG_GRACE + MIN_TIME_LIMIT <= float(sleep)
+    from autograder.worker import CLEANUP_SECONDS
+
+    assert WATCHDOG_GRACE >= 2 * CLEANUP_SECONDS  # a slow clean-up after a limit is not a dead worker
+
+
+@pytest.mark.parametrize("writer_alive", [False, True])
+def test_a_late_drain_still_reads_the_last_snapshot(writer_alive):
+    """However late the grader gets to drain a finished child's pipe (a busy machine), what the pipe
+    holds is read; a writer that outlived the run does not make it wait past the cap."""
+    from autograder.runner import SnapshotReader
+
+    read_fd, write_fd = os.pipe()
+    reader = SnapshotReader(read_fd, "n0")
+    try:
+        for i in range(3):
+            os.write(write_fd, (json.dumps({"nonce": "n0", "done": i == 2, "cells": [i], "facts": {}}) + "\n").encode())
+        if not writer_alive:
+            os.close(write_fd)
+        reader.drain(0.0)  # the cap already passed
+        assert reader.latest == {"done": True, "cells": [2], "facts": {}} and reader.count == 3
+    finally:
+        reader.close()
+        if writer_alive:
+            os.close(write_fd)
 
 
 def test_the_job_never_names_the_submission_path(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import rubric
-from autograder.sampleclass import LESSON, SOLUTION
+from autograder.lessonfiles import LESSON, SOLUTION
 
 
 def test_lesson_and_solution_differ_only_at_blanks():

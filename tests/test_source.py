@@ -6,7 +6,7 @@ import json
 import jupytext
 import pytest
 
-from autograder.sampleclass import LESSON, SOLUTION
+from autograder.lessonfiles import LESSON, SOLUTION
 from autograder.source import SubmissionError, read_submission
 
 

@@ -1,0 +1,151 @@
+"""Nothing the learner wrote goes unreported: notes on what no check reports, as plain data
+(grading.notes), in the text report and in the Gradescope JSON's top-level output."""
+from __future__ import annotations
+
+import jupytext
+import nbformat
+from nbformat.v4 import new_code_cell
+
+from autograder import report, rubric
+from autograder.checks import Result
+from autograder.grading import Graded, notes
+from autograder.lessonfiles import SOLUTION
+
+MSG = rubric.NOTE_MESSAGES
+CHALLENGE_CELLS = {"compile": 3, "fit": 4, "plot": 5, "overfitting": 6}
+
+
+def static(problems=(), static_notes=(), extra_cells=()) -> dict:
+    cells = [{"index": i, "challenge": None, "first_line": None} for i in range(3)]
+    cells += [{"index": i, "challenge": c, "first_line": None} for c, i in CHALLENGE_CELLS.items()]
+    cells += [{"index": i, "challenge": None, "first_line": None} for i in extra_cells]
+    return {"name": "sub.ipynb", "cells": cells, "problems": list(problems), "notes": list(static_notes)}
+
+
+def run(statuses: dict[int, dict], outcome: str = "exited", done: bool = True, detail: dict | None = None) -> dict:
+    cells = [{"index": i, "challenge": None, "status": "ok", "error": None, "line": None} for i in range(3)]
+    cells += [{"index": i, "challenge": c, "status": "ok", "error": None, "line": None} for c, i in CHALLENGE_CELLS.items()]
+    for index, changes in statuses.items():
+        found = [c for c in cells if c["index"] == index]
+        if not found:
+            cells.append({"index": index, "challenge": None, "status": "ok", "error": None, "line": None})
+            found = cells[-1:]
+        found[0].update(changes)
+    return {"snapshot": {"done": done, "cells": cells, "facts": {}}, "outcome": outcome, "detail": detail or {}}
+
+
+def problem(kind: str, cell: int, line: int, challenge: str | None, message: str = "", code: str = "") -> dict:
+    return {"kind": kind, "cell": cell, "line": line, "col": 1, "where": f"sub.ipynb, cell {cell + 1}, line {line}",
+            "challenge": challenge, "message": message, "code": code}
+
+
+def test_a_clean_run_has_no_notes():
+    assert notes(static(), run({}), {"timeout": 120}) == []
+
+
+def test_syntax_errors_and_blanks_in_cells_no_check_depends_on_are_notes():
+    found = notes(static(problems=[
+        problem("syntax", 8, 2, None, "invalid syntax (column 4)"),
+        problem("blank", 1, 1, None, code="x = _____"),
+        problem("syntax", 3, 1, "compile", "invalid syntax (column 1)"),  # the compile checks report this one
+        problem("blank", 4, 2, "fit", code="epochs = _____"),
+    ], extra_cells=[8]), run({8: {"status": "syntax_error"}}), {})
+    assert found == [MSG["blank"].format(where="sub.ipynb, cell 2, line 1", code="x = _____"),
+                     MSG["syntax"].format(where="sub.ipynb, cell 9, line 2", message="invalid syntax (column 4)")]
+
+
+def test_errors_raised_in_cells_no_check_depends_on_are_explained():
+    error = {"type": "NameError", "message": "name 'histroy' is not defined", "line": 3}
+    found = notes(static(extra_cells=[9]), run({9: {"status": "error", "error": error},
+                                               4: {"status": "error", "error": {**error, "line": 1}}}), {})
+    assert len(found) == 1  # the error in the fit cell is the fit checks' to explain
+    assert found[0].startswith("sub.ipynb, cell 10, line 3: this cell raised an error: ")
+    assert "`histroy`" in found[0]
+
+
+def test_skipped_commands_and_magics_are_notes_in_cell_order():
+    s = static(static_notes=[
+        {"kind": "shell_cell", "cell": 9, "line": 1, "where": "sub.ipynb, cell 10, line 1", "code": "%%bash",
+         "detail": {"name": "bash"}},
+        {"kind": "shell", "cell": 1, "line": 2, "where": "sub.ipynb, cell 2, line 2", "code": "!pip install x",
+         "detail": {}},
+        {"kind": "timeit_scope", "cell": 4, "line": 1, "where": "sub.ipynb, cell 5, line 1", "code": "%%timeit",
+         "detail": {"magic": "%%timeit", "time": "%%time", "names": ["history_intro", "h"]}},
+        {"kind": "unknown_cell", "cell": 8, "line": 1, "where": "sub.ipynb, cell 9, line 1", "code": "%%foo",
+         "detail": {"name": "foo"}},
+    ], extra_cells=[8, 9])
+    usage = {"type": "UsageError", "message": "Cell magic `%%foo` not found.", "line": 1}
+    found = notes(s, run({8: {"status": "error", "error": usage}}), {})
+    assert found == [
+        MSG["shell"].format(where="sub.ipynb, cell 2, line 2", code="!pip install x"),
+        MSG["timeit_scope"].format(where="sub.ipynb, cell 5, line 1", magic="%%timeit", time="%%time",
+                                   names="`history_intro` and `h`", is_are="are"),
+        MSG["unknown_cell"].format(where="sub.ipynb, cell 9, line 1", name="foo"),  # not also as an error
+        MSG["shell_cell"].format(where="sub.ipynb, cell 10, line 1", name="bash"),
+    ]
+
+
+def test_a_limit_after_every_check_names_the_limit_the_cell_and_the_line():
+    r = run({12: {"status": "running", "line": 4}}, outcome="timeout", done=False)
+    [found] = notes(static(extra_cells=[12]), r, {"timeout": 45, "memory": 2**30})
+    assert found == MSG["limit"].format(
+        reason="the time limit of 45 s was reached", running=" while running sub.ipynb, cell 13, line 4",
+        consequence=MSG["limit_after_checks"])
+
+
+def test_a_limit_before_the_checks_says_they_could_not_be_checked():
+    r = run({5: {"status": "running", "line": 2}}, outcome="memory", done=False)
+    r["snapshot"]["cells"] = [c for c in r["snapshot"]["cells"] if c["index"] <= 5]
+    [found] = notes(static(), r, {"timeout": 120, "memory": 2**30})
+    assert "the memory limit of 1 GB was reached while running sub.ipynb, cell 6, line 2" in found
+    assert found.endswith(MSG["limit_before_checks"])
+
+
+def test_an_early_exit_output_cap_and_restored_file_are_notes():
+    r = run({10: {"status": "running"}}, outcome="exited", done=False,
+            detail={"output_bytes": 5000, "submission_file": "the submission file was changed by the run and has been restored"})
+    found = notes(static(extra_cells=[10]), r, {"timeout": 120, "memory": 2**30, "output": 4096})
+    assert found[0].startswith("The run ended early: the submission's process ended early")
+    assert "while running sub.ipynb, cell 11." in found[0]
+    assert found[1] == MSG["output_truncated"].format(size="4 KB")
+    assert found[2] == "The submission file was changed by the run and has been restored."
+
+
+def graded_with(notes_: list[str], **kwargs) -> Graded:
+    results = [Result(tag, c.title, c.challenge, "passed", c.points, c.points, "") for tag, c in rubric.CHECKS.items()]
+    return Graded("sub.ipynb", results, notes=notes_, **kwargs)
+
+
+def test_notes_are_in_the_text_report_and_the_gradescope_output():
+    found = ["sub.ipynb, cell 2, line 1: `!pip install x` was not run: the grader runs no shell commands."]
+    text = report.text(graded_with(found))
+    assert "Notes:\n  - sub.ipynb, cell 2, line 1: `!pip install x` was not run:" in text
+    assert text.index("Notes:") < text.index("Score: 13/13")
+    doc = report.gradescope(graded_with(found))
+    assert doc["output"] == "Notes:\n\n- " + found[0]
+    assert "output" not in report.gradescope(graded_with([]))
+    assert "Notes:" not in report.text(graded_with([]))
+
+
+# --- through the real worker ---------------------------------------------------------------------
+
+def test_notes_through_the_worker_syntax_error_and_a_loop_after_the_last_challenge(grade):
+    from autograder.runner import Limits
+
+    nb = jupytext.read(SOLUTION)
+    nb.cells += [new_code_cell("print('the end'"),  # no check depends on it: a note, no lost points
+                 new_code_cell("extra = _____"),
+                 new_code_cell("x = 1\nwhile True:\n    pass")]
+    n = len(nb.cells)
+    # A correct submission needs a few seconds: 30 s is well over 10x that, and the loop never ends.
+    graded = grade(nbformat.writes(nb), suffix=".ipynb", limits=Limits(timeout=30))
+    assert graded.score == graded.max_score == 13 and graded.run["outcome"] == "timeout"
+    syntax, blank, limit = graded.notes
+    assert syntax.startswith(f"submission.ipynb, cell {n - 2}, line 1: syntax error: ") and "did not run" in syntax
+    assert blank == MSG["blank"].format(where=f"submission.ipynb, cell {n - 1}, line 1", code="extra = _____")
+    assert limit.startswith("The run ended early: the time limit of 30 s was reached while running "
+                            f"submission.ipynb, cell {n}, line ")
+    assert int(limit.split(f"cell {n}, line ")[1].split(".")[0]) in (2, 3)
+    assert limit.endswith(MSG["limit_after_checks"])
+    assert limit in report.text(graded).replace("\n    ", " ")
+    assert report.gradescope(graded)["output"].endswith("- " + limit)
