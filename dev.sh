@@ -13,7 +13,7 @@ if [ ! -f "$stamp" ]; then
     echo "Setting up $VENV (first run only; TensorFlow is large, this takes a few minutes)..." >&2
     "$PY" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test,nbgrader,dask]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

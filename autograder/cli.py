@@ -2,10 +2,79 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import shlex
+import shutil
 import sys
+from pathlib import Path
 
 from . import report, rubric
 from .runner import DEFAULT_MEMORY, DEFAULT_OUTPUT, DEFAULT_TIMEOUT, Limits, parse_size
+
+DISTRIBUTION = "keras-cnn-autograder"
+
+
+class MissingExtra(Exception):
+    """A command needs an optional part of the package (a pip extra) that is not installed."""
+
+
+def _need(command: str, extra: str, module: str) -> None:
+    """Import ``module`` now, or raise MissingExtra with the pip command that installs it."""
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        missing = getattr(exc, "name", None)
+        why = "" if missing in (None, module) else f" (importing it failed: {exc})"
+        raise MissingExtra(f"`autograder {command}` needs {module}{why}: "
+                           f"pip install '{DISTRIBUTION}[{extra}]'") from None
+
+
+def _command(name: str) -> str | None:
+    """How to call the console script ``name`` of this environment: its name if on PATH, else its path."""
+    here = Path(sys.executable).with_name(name)
+    on_path = shutil.which(name)
+    if on_path and (not here.exists() or Path(on_path).resolve() == here.resolve()):
+        return name
+    return shlex.quote(str(here)) if here.exists() else None
+
+
+def cmd_lesson(args: argparse.Namespace) -> int:
+    """Write the lesson for a learner: the notebook and the percent script, never over their work."""
+    import jupytext
+
+    from .atomic import write_text_atomic
+    from .lessonfiles import LESSON
+
+    folder = Path(args.dir)
+    notebook, script = folder / f"{LESSON.stem}.ipynb", folder / LESSON.name
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    existing = [str(p) for p in (notebook, script) if p.exists()]
+    if existing and not args.force:
+        print(f"autograder: not overwriting {' and '.join(existing)} (your answers may be there): "
+              "choose another folder, or add --force to replace it", file=sys.stderr)
+        return 1
+    text = LESSON.read_text(encoding="utf-8")
+    nb = jupytext.reads(text, fmt="py:percent")
+    nb.metadata.pop("jupytext", None)  # a plain notebook: not paired with the script by jupytext
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(notebook, jupytext.writes(nb, fmt="ipynb"))
+        write_text_atomic(script, text)
+    except OSError as exc:
+        raise ValueError(f"cannot write the lesson into {folder}: {exc}") from None
+    print(f"Wrote {notebook} (the lesson as a notebook)")
+    print(f"  and {script} (the same lesson as a jupytext percent script)")
+    lab = _command("jupyter-lab")
+    nb_arg = shlex.quote(str(notebook))
+    if lab:
+        print(f"Open it: {'jupyter lab' if lab == 'jupyter-lab' else lab} {nb_arg}")
+    else:
+        print(f"Open it in Jupyter or VS Code (no JupyterLab here: pip install jupyterlab, then jupyter lab {nb_arg})")
+    print("Fill in every _____ and run the cells in order; the selfcheck cells after each challenge "
+          "say what to change.")
+    print(f"Grade the whole notebook: {_command('autograder') or 'autograder'} check {nb_arg}")
+    return 0
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -23,16 +92,35 @@ def _add_limit_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .grading import grade_one
+    import time
+
+    from .grading import failed_everywhere, grade_one
     from .runner import WorkerProcess
 
-    points = rubric.load_points(args.points)
-    limits = _limits(args)
+    started = time.monotonic()
+
+    def save(graded) -> None:  # --output: the results document, whatever happened
+        if args.output:
+            from .atomic import write_text_atomic
+
+            write_text_atomic(args.output, report.gradescope_json(graded, execution_time=time.monotonic() - started))
+
+    try:
+        points = rubric.load_points(args.points)
+        limits = _limits(args)
+    except ValueError as exc:
+        save(failed_everywhere(args.submission, str(exc), rubric.load_points(None), unreadable=True))
+        raise
     worker = WorkerProcess()
     try:
         graded = grade_one(args.submission, worker, limits, points)
+    except BaseException as exc:
+        save(failed_everywhere(args.submission, f"the grader failed ({type(exc).__name__}: {exc})", points,
+                               unreadable=True))
+        raise
     finally:
         worker.close()
+    save(graded)
     if graded.unreadable:
         print(f"autograder: {graded.problem}", file=sys.stderr)
         return 2
@@ -44,6 +132,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .classgrade import grade_class
     from .classreport import summary_text
 
+    if args.dask:
+        _need("grade --dask", "dask", "distributed")
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("--jobs must be at least 1")
     points = rubric.load_points(args.points)
@@ -80,11 +170,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_nbgrader(args: argparse.Namespace) -> int:
     """Create or update an nbgrader course directory; print the assignment name."""
+    _need("nbgrader", "nbgrader", "nbgrader")
     from .nbgrader_course import build_course
 
     points = rubric.load_points(args.points)
     try:
-        build = build_course(args.course_dir, args.assignment, points)
+        build = build_course(args.course_dir, args.assignment, points, graded=args.graded)
     except OSError as exc:
         raise ValueError(f"cannot write the course: {exc}") from None
     for path in build.written:
@@ -93,14 +184,36 @@ def cmd_nbgrader(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    """Write the Gradescope autograder package; print its path and what it holds."""
+    from .gradescope import Settings, build_package, parse_test_visibility
+
+    limits = _limits(args)
+    settings = Settings(visibility=args.visibility, stdout_visibility=args.stdout_visibility,
+                        test_visibility=parse_test_visibility(args.test_visibility),
+                        points=rubric.load_points(args.points),
+                        timeout=limits.timeout, memory=limits.memory, output=limits.output)
+    package = build_package(args.out_dir, settings, args.source)
+    print(f"wrote {package.zip_path}: setup.sh (tensorflow-cpu=={package.tensorflow}, {package.wheel}, "
+          f"Python >= {package.min_python}), run_autograder, constraints.txt, requirements.txt, settings.json")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade the Keras 'Compile and Train' exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lesson", help="write the lesson (notebook and percent script) into a folder to work in")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="where to write it (default: the current folder)")
+    p.add_argument("--force", action="store_true", help="replace lesson files already there (answers in them are lost)")
+    p.set_defaults(func=cmd_lesson)
 
     p = sub.add_parser("check", help="grade one submission (.py jupytext percent script or .ipynb)")
     p.add_argument("submission")
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="text for people, json for Gradescope's results.json (default text)")
+    p.add_argument("--output", metavar="FILE",
+                   help="also write Gradescope's results.json to FILE (atomically, in every case)")
     _add_limit_options(p)
     p.set_defaults(func=cmd_check)
 
@@ -123,7 +236,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", default="compile_and_train", metavar="NAME",
                    help="assignment name under COURSE_DIR/source/ (default %(default)s)")
     p.add_argument("--points", metavar="FILE", help='JSON file {"check.tag": points} overriding the default points')
+    p.add_argument("--graded", action="store_true",
+                   help="a graded course: the release runs without this package and holds no answers, "
+                        "hints or solutions; its tests are nbgrader hidden tests (default: formative, with self-checks)")
     p.set_defaults(func=cmd_nbgrader)
+
+    p = sub.add_parser("gradescope", help="write OUT_DIR/autograder.zip, the autograder for a Gradescope assignment")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    vis = "visible, after_published, after_due_date or hidden"
+    p.add_argument("--visibility", default="visible", metavar="WHEN",
+                   help=f"when students see the tests and the score: {vis} (default %(default)s)")
+    p.add_argument("--stdout-visibility", default="hidden", metavar="WHEN",
+                   help=f"when students see the autograder's log: {vis} (default %(default)s)")
+    p.add_argument("--test-visibility", action="append", metavar="KEY=WHEN",
+                   help="visibility of one challenge's tests or one check, e.g. overfitting=after_due_date "
+                        "(repeatable; a check tag wins over its challenge)")
+    p.add_argument("--source", metavar="DIR", help="the project's source tree to build the wheel from "
+                                                   "(default: the one this package runs from)")
+    _add_limit_options(p)
+    p.set_defaults(func=cmd_gradescope)
     return parser
 
 
@@ -132,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except MissingExtra as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:  # bad option values (sizes, points files) name themselves
         print(f"autograder: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,14 @@ The source notebook is the solution with nbgrader cell metadata (schema version 
   ``_____`` blanks) for the release (see ``nbgrader_preprocessors``);
 - every other cell, code or markdown, is a read-only (locked) cell;
 - after each challenge, one locked, autograded test cell per check of that challenge calls
-  ``autograder.nbgrader_cells.grade``, whose value is the points earned.
+  ``autograder.nbgrader_cells.grade``, which prints the feedback (a failed check's to stderr,
+  so nbgrader scores that cell 0).
+
+A graded course (``graded=True``) ships no answers: its given cells run without this package
+(``standalone`` writes the data loader, the model and the figures out as notebook code; the
+self-check cells and comments are left out), and its test cells are nbgrader hidden tests,
+which ``nbgrader generate_assignment`` strips from the release and ``nbgrader autograde``
+restores from the gradebook (locked cells whose checksum differs get their source back).
 
 Rebuilding writes only what changed, so it is safe to run again.
 """
@@ -21,12 +28,12 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from . import rubric
+from .lessonfiles import LESSON, SOLUTION
+from .nbgrader_kernel import KERNEL_ARGUMENT
 from .nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
 from .runner import GRADING_SAMPLE_SIZE
+from .standalone import LessonRewriter, lesson_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSON = ROOT / "lessons" / "compile_and_train.py"
-SOLUTION = ROOT / "solutions" / "compile_and_train.py"
 DEFAULT_ASSIGNMENT = "compile_and_train"
 CONFIG_NAME = "nbgrader_config.py"
 CONFIG_MARKER = "# Written by `autograder nbgrader`"
@@ -36,7 +43,7 @@ CONFIG_TEXT = f'''{CONFIG_MARKER}; running it again rewrites this file.
 import os
 import sys
 
-from autograder.nbgrader_preprocessors import release_preprocessors
+from autograder.nbgrader_preprocessors import feedback_preprocessors, release_preprocessors
 
 # nbgrader runs the `alembic` command when it creates the gradebook: find it next to this
 # Python, so that `.venv/bin/nbgrader` works without activating the virtualenv.
@@ -50,7 +57,9 @@ os.environ.setdefault("AUTOGRADER_DATA", "sample")
 # The same grading sample as `autograder check` and `autograder grade` use.
 os.environ.setdefault("AUTOGRADER_SAMPLE_SIZE", "{GRADING_SAMPLE_SIZE}")
 # nbgrader gives 0 points to a test cell that wrote anything to stderr, and TensorFlow's C++
-# logs go there: keep most of them quiet (the test cells also silence stderr while they check).
+# logs go there: keep them quiet (the test cells also silence stderr while they check). Its
+# start-up lines (oneDNN, CUDA) ignore this setting: the kernel imports TensorFlow with
+# stderr silenced (see the kernel extension below).
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
 c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
@@ -62,6 +71,18 @@ c.GenerateAssignment.preprocessors = release_preprocessors()
 
 # Training in the notebook takes longer than nbgrader's default of 30 s per cell.
 c.Execute.timeout = 300
+
+# Grading kernels record how compile() and fit() are called from before the first cell on: a
+# graded release (`autograder nbgrader --graded`) does not import autograder, so nothing in the
+# notebook starts the recording. The kernel imports TensorFlow while it starts: allow for that.
+# The same extension keeps the students' feedback about their own code: no TensorFlow start-up
+# logs, tracebacks without library frames (autograder.quiet_kernel).
+c.Execute.extra_arguments = ["{KERNEL_ARGUMENT}"]
+c.Execute.startup_timeout = 180
+
+# The feedback page wraps long lines of output instead of cutting them off, and shows a failed
+# check (printed to stderr) in red.
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
 '''
 
 
@@ -100,6 +121,35 @@ def grading_cell_source(tag: str, points: float) -> str:
             f"grade({tag!r}, points={float(points)!r})")
 
 
+HIDDEN_NOTE = "# The test is hidden: it runs when your notebook is graded."
+
+
+def graded_cell_source(tag: str, points: float) -> str:
+    """A test cell of a graded course: the header comment, then the test as nbgrader hidden tests."""
+    lines = grading_cell_source(tag, points).splitlines()
+    header = 0
+    while header < len(lines) and lines[header].startswith("#"):
+        header += 1
+    return "\n".join([*lines[:header], HIDDEN_NOTE, "### BEGIN HIDDEN TESTS",
+                      "from autograder.nbgrader_kernel import ensure_recording",
+                      "ensure_recording()", *lines[header:], "### END HIDDEN TESTS"])
+
+
+def _given_cells(sc: NotebookNode, n: int, lesson: Path, rewriter: LessonRewriter | None) -> list[tuple[str, str, dict]]:
+    """Cell ``n`` (not a challenge) as (cell type, source, extra metadata): as it is, or rewritten
+    to run without this package for a graded release."""
+    if rewriter is None:
+        return [(sc.cell_type, sc.source, {})]
+    if sc.cell_type == "markdown":
+        text = lesson_markdown(sc.source)
+        return [] if text is None else [("markdown", text, {})]
+    if sc.cell_type != "code":
+        return [(sc.cell_type, sc.source, {})]
+    # Written-out modules are long: JupyterLab shows them collapsed.
+    return [("code", source, {} if kind == "lesson" else {"jupyter": {"source_hidden": True}})
+            for kind, source in rewriter.code(sc.source, f"{lesson}, cell {n}")]
+
+
 def _read(path: Path) -> NotebookNode:
     try:
         return jupytext.read(path)
@@ -108,9 +158,13 @@ def _read(path: Path) -> NotebookNode:
 
 
 def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSON,
-                    solution: Path = SOLUTION) -> NotebookNode:
-    """The nbgrader source notebook: the solution, cell by cell, with nbgrader metadata and test cells."""
+                    solution: Path = SOLUTION, graded: bool = False) -> NotebookNode:
+    """The nbgrader source notebook: the solution, cell by cell, with nbgrader metadata and test cells.
+
+    ``graded``: given cells that run without this package, hidden tests (see the module docstring).
+    """
     points = points or rubric.load_points(None)
+    rewriter = LessonRewriter() if graded else None
     les, sol = _read(Path(lesson)), _read(Path(solution))
     if len(les.cells) != len(sol.cells):
         raise ValueError(f"{lesson} has {len(les.cells)} cells but {solution} has {len(sol.cells)}; "
@@ -125,9 +179,11 @@ def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSO
         if challenge is None:
             if lc.source != sc.source:
                 raise ValueError(f"cell {n} is not a challenge cell but differs between {lesson} and {solution}")
-            given += 1
-            cell_id = f"given-{given:02d}"
-            cells.append(_cell(sc.cell_type, sc.source, cell_id, {"nbgrader": _nbgrader_meta(cell_id, locked=True)}))
+            for cell_type, source, extra in _given_cells(sc, n, Path(lesson), rewriter):
+                given += 1
+                cell_id = f"given-{given:02d}"
+                cells.append(_cell(cell_type, source, cell_id,
+                                   {**extra, "nbgrader": _nbgrader_meta(cell_id, locked=True)}))
             continue
         if challenge not in rubric.CHALLENGES or sc.cell_type != "code":
             raise ValueError(f"cell {n}: unknown challenge {challenge!r} (or not a code cell)")
@@ -142,7 +198,8 @@ def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSO
         }))
         for tag in rubric.tags_for(challenge):
             tid = grade_id(tag)
-            cells.append(_cell("code", grading_cell_source(tag, points[tag]), tid,
+            test = graded_cell_source if graded else grading_cell_source
+            cells.append(_cell("code", test(tag, points[tag]), tid,
                                {"nbgrader": _nbgrader_meta(tid, grade=True, locked=True, points=points[tag])}))
     missing = [c for c in rubric.CHALLENGES if c not in seen]
     if missing:
@@ -170,8 +227,10 @@ def _write_if_changed(path: Path, text: str, written: list[Path]) -> None:
 
 def build_course(course_dir: str | Path, assignment: str = DEFAULT_ASSIGNMENT,
                  points: dict[str, float] | None = None, lesson: Path = LESSON,
-                 solution: Path = SOLUTION) -> CourseBuild:
+                 solution: Path = SOLUTION, graded: bool = False) -> CourseBuild:
     """Create or update ``course_dir/nbgrader_config.py`` and ``course_dir/source/<assignment>/``.
+
+    ``graded``: a course whose release holds no answers (see the module docstring).
 
     Raises ValueError with a message for the instructor on bad input (a file as course_dir, a
     bad assignment name, a foreign nbgrader_config.py, lesson and solution that do not match).
@@ -185,7 +244,7 @@ def build_course(course_dir: str | Path, assignment: str = DEFAULT_ASSIGNMENT,
     if config.is_file() and CONFIG_MARKER not in config.read_text(encoding="utf-8"):
         raise ValueError(f"{config} exists and was not written by autograder, so it is left alone: move it "
                          "away and run this again (your own settings can live in ~/.jupyter/nbgrader_config.py)")
-    nb = source_notebook(points, lesson, solution)
+    nb = source_notebook(points, lesson, solution, graded)
     notebook = course / "source" / assignment / f"{Path(lesson).stem}.ipynb"
     build = CourseBuild(assignment, notebook)
     _write_if_changed(config, CONFIG_TEXT, build.written)

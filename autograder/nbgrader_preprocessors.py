@@ -49,3 +49,32 @@ def release_preprocessors(defaults: list[Any] | None = None) -> list[Any]:
         raise ValueError("ClearSolutions is not among the generate_assignment preprocessors")
     at = defaults.index(ClearSolutions) + 1
     return [*defaults[:at], ReleaseLessonSource, *defaults[at:]]
+
+
+# nbgrader's feedback page styles outputs with Bootstrap only, whose <pre> does not wrap: a long
+# line of feedback ran past the box and was cut off. Wrap as JupyterLab does, and tint stderr
+# (failed checks) as Jupyter does.
+FEEDBACK_CSS = """\
+/* autograder: wrap long output lines instead of cutting them off; stderr (a failed check) in red */
+div.output_area pre { white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; }
+div.output_stderr pre { background-color: #fdd; border-color: #ebb; }
+"""
+
+
+class FeedbackStyle(NbGraderPreprocessor):
+    """Add ``FEEDBACK_CSS`` to the page ``nbgrader generate_feedback`` writes (after the
+    ``CSSHTMLHeaderPreprocessor``, which sets the page's inline CSS)."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        inlining = resources.setdefault("inlining", {})
+        inlining["css"] = [*inlining.get("css", []), FEEDBACK_CSS]
+        return nb, resources
+
+
+def feedback_preprocessors(defaults: list[Any] | None = None) -> list[Any]:
+    """nbgrader's generate_feedback preprocessors (default: its own list) with ``FeedbackStyle`` last."""
+    if defaults is None:
+        from nbgrader.converters import GenerateFeedback
+
+        defaults = GenerateFeedback.class_traits()["preprocessors"].default()
+    return [*[p for p in defaults if p is not FeedbackStyle], FeedbackStyle]

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTION = ROOT / "solutions" / "compile_and_train.py"
-LESSON = ROOT / "lessons" / "compile_and_train.py"
+from .lessonfiles import SOLUTION
 
 # name -> (replacements, the check tags it should fail)
 VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {

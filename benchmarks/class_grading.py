@@ -4,8 +4,9 @@ Builds a class of N notebooks (default 40: the solution and typical mistakes, fr
 ``autograder.sampleclass``) as submissions to a real nbgrader course made by
 ``autograder nbgrader``, grades them with both tools on the same offline sample data, and
 prints the wall times, the time per submission, the ratio, and whether the scores agree.
-It also times one ``autograder check`` of the solution from a cold process and one in-kernel
-self-check call. Not a test: it prints figures, it asserts nothing.
+It also times one ``autograder check`` of the solution from a cold process, measures that
+command's peak memory (proportional set size summed over its whole process tree: the grader,
+the warm worker and the submission's child), and times one in-kernel self-check call. Not a test: it prints figures, it asserts nothing.
 
     bash dev.sh bench [--n 40] [--jobs 2] [--skip-nbgrader] [--keep DIR]
 """
@@ -25,7 +26,8 @@ import nbformat
 import pandas as pd
 
 from autograder import rubric
-from autograder.sampleclass import SOLUTION, VARIANTS, variant_text
+from autograder.lessonfiles import SOLUTION
+from autograder.sampleclass import VARIANTS, variant_text
 
 ASSIGNMENT = "compile_and_train"
 os.environ.update(TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", AUTOGRADER_DATA="sample")  # kernels inherit it
@@ -39,6 +41,49 @@ def run(cmd: list[str], cwd: Path | None = None) -> float:
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     return time.perf_counter() - start
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its live descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry.name}/stat").read_bytes().decode("ascii", "replace")
+            children.setdefault(int(raw[raw.rfind(")") + 2:].split()[1]), []).append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [root], [root]
+    while todo:
+        for kid in children.get(todo.pop(), []):
+            found.append(kid)
+            todo.append(kid)
+    return found
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of one process (shared pages split among their users), in bytes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def peak_memory(cmd: list[str]) -> tuple[float, int]:
+    """Run a command; return its wall time and the peak PSS of its whole process tree (sampled every 20 ms)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss(pid) for pid in _tree(proc.pid)))
+        time.sleep(0.02)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode})")
+    return time.perf_counter() - start, peak
 
 
 def tool(name: str) -> str:
@@ -127,6 +172,8 @@ def main() -> None:
 
     cold = run([autograder, "check", str(SOLUTION)])
     print(f"autograder check:    {cold:7.2f} s wall (cold process, the solution)")
+    _, peak = peak_memory([autograder, "check", str(SOLUTION)])
+    print(f"check peak memory:   {peak / 2**20:7.0f} MiB (PSS of the whole process tree; Gradescope's default is 768 MB)")
     print(f"in-kernel self-check:{selfcheck_ms(work):7.1f} ms (selfcheck.results('plot'), best of 5)")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

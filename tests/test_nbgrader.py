@@ -22,7 +22,7 @@ from autograder import cli, nbgrader_cells, rubric, selfcheck
 from autograder.checks import Result
 from autograder.nbgrader_course import CONFIG_NAME, build_course, grade_id
 from autograder.nbgrader_preprocessors import ReleaseLessonSource, release_preprocessors
-from autograder.sampleclass import LESSON, SOLUTION
+from autograder.lessonfiles import LESSON, SOLUTION
 
 ASSIGNMENT = "compile_and_train"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -172,10 +172,12 @@ def test_config_wires_our_preprocessor_timeout_and_sample_data(built, monkeypatc
     for var in ("PATH", "TF_CPP_MIN_LOG_LEVEL"):  # loading the config sets them; restore afterwards
         monkeypatch.setenv(var, os.environ.get(var, ""))
     monkeypatch.delenv("AUTOGRADER_DATA", raising=False)
+    monkeypatch.delenv("AUTOGRADER_SAMPLE_SIZE", raising=False)
     cfg = PyFileConfigLoader(CONFIG_NAME, path=str(built.course)).load_config()
     assert GenerateAssignment(config=cfg).preprocessors == release_preprocessors()
     assert Execute(config=cfg).timeout == 300
     assert os.environ["AUTOGRADER_DATA"] == "sample" and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    assert os.environ["AUTOGRADER_SAMPLE_SIZE"] == "64"  # the grading sample of check and grade
     assert os.environ["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)
 
 
@@ -203,17 +205,19 @@ def test_cli_prints_the_assignment_and_refuses_bad_input(tmp_path, capsys):
 
 # --- the test-cell helper --------------------------------------------------------------------------
 
-def test_grade_returns_points_when_passed_and_exactly_zero_when_failed(monkeypatch, capsys):
+def test_grade_prints_a_pass_to_stdout_and_a_failure_to_stderr_and_returns_nothing(monkeypatch, capsys):
+    # nbgrader scores a test cell 0 if it wrote to stderr, full points otherwise; no Out[n] value
     ns = {"is_overfitting": True}
     monkeypatch.setattr(selfcheck, "_namespace", lambda: ns)
-    assert nbgrader_cells.grade("overfitting.is_overfitting") == 1.0
-    assert nbgrader_cells.grade("overfitting.is_overfitting", points=2.5) == 2.5
-    assert capsys.readouterr().out.startswith("✓ Is the model overfitting  [1/1]\n")
+    assert nbgrader_cells.grade("overfitting.is_overfitting") is None
+    assert capsys.readouterr() == ("✓ Is the model overfitting  [1/1]\n", "")
+    assert nbgrader_cells.grade("overfitting.is_overfitting", points=2.5) is None
+    assert capsys.readouterr() == ("✓ Is the model overfitting  [2.5/2.5]\n", "")
     ns["is_overfitting"] = False
-    earned = nbgrader_cells.grade("overfitting.is_overfitting", points=2.5)
-    assert earned == 0.0 and isinstance(earned, float) and repr(earned) == "0.0"
-    out = capsys.readouterr().out
-    assert out.startswith("✗ Is the model overfitting  [0/2.5]\n`is_overfitting = False` is not right.")
+    assert nbgrader_cells.grade("overfitting.is_overfitting", points=2.5) is None
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("✗ Is the model overfitting  [0/2.5]\n`is_overfitting = False` is not right.")
     with pytest.raises(ValueError, match="unknown check tag"):
         nbgrader_cells.grade("no.such_tag")
 
@@ -227,7 +231,7 @@ def test_grade_keeps_stderr_clean_even_when_the_check_is_noisy(monkeypatch, capf
         return [Result("compile.loss", "t", "compile", "passed", 1.0, 1.0, "")]
 
     monkeypatch.setattr(selfcheck, "results", noisy)
-    assert nbgrader_cells.grade("compile.loss") == 1.0
+    nbgrader_cells.grade("compile.loss")
     captured = capfd.readouterr()
     assert captured.err == "" and "✓" in captured.out
     print("after", file=sys.stderr)  # stderr works again afterwards
@@ -239,8 +243,9 @@ def test_grade_turns_a_grader_error_into_zero_with_a_message(monkeypatch, capsys
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selfcheck, "results", broken)
-    assert nbgrader_cells.grade("compile.loss") == 0.0
-    assert "could not check this (RuntimeError: boom)" in capsys.readouterr().out
+    nbgrader_cells.grade("compile.loss")
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("✗ ") and "could not check this (RuntimeError: boom)" in err
 
 
 # --- the real nbgrader, end to end -----------------------------------------------------------------
@@ -332,18 +337,20 @@ def test_exported_scores_full_partial_zero(course):
                       "blank": (0.0, TOTAL), "tampered": (0.0, TOTAL)}
 
 
-def test_each_test_cell_prints_feedback_returns_its_score_and_writes_no_stderr(course):
+def test_each_test_cell_prints_a_pass_to_stdout_a_failure_to_stderr_and_nbgrader_scores_it(course):
+    from nbgrader.utils import determine_grade
+
     for student, nb in course.autograded.items():
         for cell in graded_cells(nb):
             tag = cell.metadata.nbgrader.grade_id
-            kinds = {o.output_type + ("/" + o.name if o.output_type == "stream" else "") for o in cell.outputs}
-            # (a busy kernel may split one print into several stdout outputs)
-            assert kinds == {"stream/stdout", "execute_result"}, (student, tag, kinds)
-            assert cell.outputs[-1].output_type == "execute_result"
-            stdout = "".join(o.text for o in cell.outputs if o.output_type == "stream")
             passed = student == "full" or (student == "partial" and tag not in {grade_id(t) for t in PARTIAL_FAILS})
-            assert stdout.startswith("✓" if passed else "✗"), (student, tag, stdout)
-            assert float(cell.outputs[-1].data["text/plain"]) == (cell.metadata.nbgrader.points if passed else 0.0)
+            # (a busy kernel may split one print into several outputs); no execute_result: no Out[n]
+            kinds = {o.output_type + ("/" + o.name if o.output_type == "stream" else "") for o in cell.outputs}
+            assert kinds == {"stream/stdout" if passed else "stream/stderr"}, (student, tag, kinds)
+            text = "".join(o.text for o in cell.outputs)
+            assert text.startswith("✓" if passed else "✗"), (student, tag, text)
+            points = cell.metadata.nbgrader.points
+            assert determine_grade(cell) == (points if passed else 0, points)
 
 
 def test_edited_locked_test_cells_are_restored_before_grading(course):

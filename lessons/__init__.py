@@ -1,0 +1,1 @@
+"""The lesson learners fill in; installed as ``autograder.lessons`` (see ``autograder/lessonfiles.py``)."""

@@ -1,0 +1,1 @@
+"""The lesson filled in; installed as ``autograder.solutions`` (see ``autograder/lessonfiles.py``)."""
