@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Callable
 
 from . import rubric as R
+from .sizes import human_size
 from .source import place
 
 PASSED, FAILED, NOT_ATTEMPTED, UNCHECKABLE = "passed", "failed", "not_attempted", "uncheckable"
@@ -105,14 +106,14 @@ class Context:
         """Why this challenge's cells did not all finish, or None when they did (or had nothing to run)."""
         outcome = self.run.get("outcome", "exited")
         if not self.run.get("snapshot"):
-            return _limit_text(outcome if outcome != "exited" else "no_facts", self.limits)
+            return limit_text(outcome if outcome != "exited" else "no_facts", self.limits)
         ran = {c["index"]: c["status"] for c in self.cells}
         mine = [c["index"] for c in self.static.get("cells", []) if c.get("challenge") == challenge]
         unfinished = [i for i in mine if ran.get(i) in (None, "running")]
         if not unfinished:
             return None
         running = [c for c in self.cells if c["status"] == "running"]
-        reason = _limit_text(outcome if outcome != "exited" else "ended", self.limits)
+        reason = limit_text(outcome if outcome != "exited" else "ended", self.limits)
         if running:
             return f"{reason} while running {self.where(running[-1]['index'], None)}, so this part never ran"
         return f"{reason}, so this part never ran"
@@ -123,9 +124,8 @@ def _same_error(a: dict, b: dict) -> bool:
     return a.get("type") == b.get("type") and str(a.get("message", ""))[:200] == str(b.get("message", ""))[:200]
 
 
-def _limit_text(outcome: str, limits: dict) -> str:
-    from .runner import human_size
-
+def limit_text(outcome: str, limits: dict) -> str:
+    """How a run ended, for a learner ("the time limit of 120 s was reached")."""
     text = R.LIMIT_MESSAGES.get(outcome, R.LIMIT_MESSAGES["worker_error"])
     return text.format(timeout=limits.get("timeout", 0) or 0, memory=human_size(int(limits.get("memory", 0) or 0)))
 
@@ -499,9 +499,9 @@ def check_optimizer(ctx: Context) -> Verdict:
     opt, early = _compile_part(ctx, "optimizer")
     if early:
         return early
+    if opt.get("given_as") == "missing":  # Keras then uses its default (RMSprop), which nobody chose
+        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["missing"], "none")
     given = _render_optimizer(opt)
-    if opt.get("given_as") == "missing":
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["missing"], given)
     if opt.get("given_as") == "class":
         return Verdict(FAILED, R.OPTIMIZER_MESSAGES["class_not_instance"].format(given=given), given)
     if not opt.get("is_adam"):

@@ -10,10 +10,12 @@ import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from . import __version__, report, rubric
+from .lessonfiles import LESSON, SOLUTION
 from .atomic import write_json_atomic, write_text_atomic
 from .grading import Graded, failed_everywhere, judge, prepare
 from .runner import Limits, RunResult, WorkerProcess, run_submission
@@ -75,9 +77,36 @@ def _load_previous(out: Path, entry: Entry, limits: Limits, points: dict[str, fl
     return None
 
 
+def grader_files() -> list[Path]:
+    """The grader's own code and data: every file of the package, the lesson and its solution."""
+    package = Path(__file__).resolve().parent
+    files = {p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    return sorted(files | {Path(LESSON).resolve(), Path(SOLUTION).resolve()})
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A short hash of the files' names and bytes."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def grader_fingerprint() -> str:
+    """The fingerprint of :func:`grader_files`: a re-run after any of them changed (a check, a
+    message, an accepted answer) grades again instead of reusing old results, which the version
+    number alone would allow."""
+    return fingerprint(grader_files())
+
+
 def _settings(limits: Limits, points: dict[str, float]) -> dict:
-    return {"grader": __version__, "timeout": limits.timeout, "memory": limits.memory, "output": limits.output,
-            "points": points}
+    return {"grader": f"{__version__}+{grader_fingerprint()}", "timeout": limits.timeout, "memory": limits.memory,
+            "output": limits.output, "points": points}
 
 
 def results_document(graded: Graded, entry: Entry, limits: Limits, points: dict[str, float]) -> dict:

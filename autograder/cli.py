@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from . import report, rubric
-from .runner import DEFAULT_MEMORY, DEFAULT_OUTPUT, DEFAULT_TIMEOUT, Limits, parse_size
+from .runner import DEFAULT_MEMORY, DEFAULT_OUTPUT, DEFAULT_TIMEOUT, Limits
+from .sizes import parse_size
 
 DISTRIBUTION = "keras-cnn-autograder"
 

@@ -22,6 +22,7 @@ No verdicts are made here: ``checks`` judges the facts.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import types
@@ -52,6 +53,10 @@ _MISSING = _KERAS_MISSING
 _get_compile_config = keras.Model.get_compile_config
 _orig_compile = keras.Model.compile
 _orig_fit = keras.Model.fit
+# What Keras' compile uses when no optimizer is given; the recorder passes it on, and records the
+# optimizer as missing (not as the default the learner never chose).
+_DEFAULT_OPTIMIZER = inspect.signature(_orig_compile).parameters["optimizer"].default
+_NOT_GIVEN = object()
 _optimizers_get = keras.optimizers.get
 _DataFrame = pd.DataFrame
 _df_columns = pd.DataFrame.__dict__["columns"].__get__
@@ -426,10 +431,13 @@ class Recorder:
             return
         recorder = self
 
-        def compile(model, optimizer="rmsprop", loss=None, *args, **kwargs):
+        def compile(model, optimizer=_NOT_GIVEN, loss=None, *args, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out: a Keras error shows as the learner's
             metrics = kwargs.get("metrics", args[1] if len(args) > 1 else None)
-            call = {"model": model, "optimizer": describe_optimizer(optimizer), "loss": describe_loss(loss),
+            given = optimizer is not _NOT_GIVEN
+            optimizer = optimizer if given else _DEFAULT_OPTIMIZER
+            call = {"model": model, "optimizer": describe_optimizer(optimizer) if given else {"given_as": "missing"},
+                    "loss": describe_loss(loss),
                     "metrics": describe_metrics(metrics), "output_activation": _output_activation(model),
                     "error": None, "state": None}
             recorder.compile_calls.append(call)

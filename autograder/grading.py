@@ -5,8 +5,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import rubric
-from .checks import FAILED, Context, Result, evaluate, explain_error
+from .checks import FAILED, Context, Result, evaluate, explain_error, limit_text
 from .runner import Limits, RunResult, WorkerProcess, run_submission
+from .sizes import human_size
 from .source import Submission, SubmissionError, read_submission
 
 
@@ -84,15 +85,12 @@ def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[st
 
 def _run_notes(ctx: Context, run: dict, limits: dict) -> list[str]:
     """How the run ended, when that is worth telling: a limit, an early end, output dropped, the file restored."""
-    from .runner import human_size
-
     msg = rubric.NOTE_MESSAGES
     out = []
     outcome, snapshot = run.get("outcome", "exited"), run.get("snapshot")
     if outcome != "exited" or not snapshot or not snapshot.get("done"):
         key = "no_facts" if not snapshot else outcome if outcome != "exited" else "ended"
-        reason = rubric.LIMIT_MESSAGES.get(key, rubric.LIMIT_MESSAGES["worker_error"]).format(
-            timeout=limits.get("timeout", 0) or 0, memory=human_size(int(limits.get("memory", 0) or 0)))
+        reason = limit_text(key, limits)
         running = [c for c in ctx.cells if c.get("status") == "running"]
         where = msg["running"].format(where=ctx.where(running[-1]["index"], running[-1].get("line"))) if running else ""
         established = snapshot and all(ctx.stopped_before(c) is None for c in rubric.CHALLENGES)

@@ -123,3 +123,15 @@ def test_points_override(tmp_path):
     f.write_text('{"compile.typo": 3}')
     with pytest.raises(ValueError, match="unknown check tag 'compile.typo'"):
         rubric.load_points(f)
+
+
+def test_the_judge_imports_neither_the_runner_nor_tensorflow():
+    """Checks are plain functions over plain data: importing them starts no grader machinery."""
+    import subprocess
+    import sys
+
+    code = ("import sys, autograder.checks; "
+            "print(sorted(m for m in ('autograder.runner', 'autograder.worker', 'tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -66,6 +66,20 @@ def test_optimizer_class_without_parentheses():
     assert result.status == "failed" and "parentheses" in result.output
 
 
+def test_a_missing_optimizer_is_reported_as_missing_not_as_keras_default():
+    results = judge_compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert results["optimizer"].status == "failed"
+    assert "No optimizer was given" in results["optimizer"].output
+    assert "rmsprop" not in results["optimizer"].output.lower() and results["optimizer"].answer == "none"
+    assert results["loss"].status == results["metrics"].status == "passed"
+
+
+def test_a_missing_optimizer_still_compiles_with_keras_default():
+    model = build_model_intro()
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert type(model.optimizer).__name__ == "RMSprop"  # what Keras does without the recorder
+
+
 @pytest.mark.parametrize("loss", [
     "sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(),
     keras.losses.sparse_categorical_crossentropy, tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),

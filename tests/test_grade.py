@@ -120,3 +120,39 @@ def test_dask_local_cluster_gives_the_same_grades(graded, classroom, tmp_path):
         a = json.loads((dask_out / name / "results.json").read_text())
         b = json.loads((out / ("correct.py" if name == "correct" else name) / "results.json").read_text())
         assert a["score"] == b["score"] and a["tests"] == b["tests"]
+
+
+def test_a_changed_grader_regrades_instead_of_reusing_old_results(tmp_path, monkeypatch):
+    """The resume key holds a fingerprint of the grader's code and data, not just its version."""
+    from autograder import classgrade
+    from autograder.runner import Limits
+
+    entry = classgrade.Entry(tmp_path / "sub.py", "sub", "abc123")
+    limits, points = Limits(), rubric.load_points(None)
+    stored = {"score": 13, "extra_data": {"sha256": "abc123", "settings": classgrade._settings(limits, points)}}
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "sub" / "results.json").write_text(json.dumps(stored))
+    assert classgrade._load_previous(tmp_path / "out", entry, limits, points) == stored
+    monkeypatch.setattr(classgrade, "grader_fingerprint", lambda: "a-changed-check")
+    assert classgrade._load_previous(tmp_path / "out", entry, limits, points) is None
+
+
+def test_the_grader_fingerprint_covers_the_checks_and_the_lesson(tmp_path):
+    import shutil
+
+    from autograder import checks, classgrade
+    from autograder.lessonfiles import SOLUTION
+
+    files = classgrade.grader_files()
+    for needed in (Path(checks.__file__), Path(SOLUTION), Path(rubric.__file__)):
+        assert needed.resolve() in files
+    copies = []
+    for path in files:  # change copies, never the installed grader
+        copy = tmp_path / f"{len(copies):03d}_{path.name}"
+        shutil.copyfile(path, copy)
+        copies.append(copy)
+    before = classgrade.fingerprint(copies)
+    assert before == classgrade.fingerprint(copies) and len(before) == 16
+    target = copies[[p.name for p in files].index("checks.py")]
+    target.write_bytes(target.read_bytes() + b"\n# a changed check\n")
+    assert classgrade.fingerprint(copies) != before

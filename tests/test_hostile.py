@@ -18,7 +18,8 @@ import pytest
 
 from autograder import rubric
 from autograder.grading import grade_one
-from autograder.runner import WATCHDOG_GRACE, Limits, parse_size, run_submission
+from autograder.runner import WATCHDOG_GRACE, Limits, run_submission
+from autograder.sizes import parse_size
 from autograder.lessonfiles import SOLUTION
 from autograder.source import read_submission
 from conftest import MIN_TIME_LIMIT
