@@ -15,8 +15,9 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
     "correct_spellings": ({
         "optimizer = 'adam'": "optimizer = keras.optimizers.Adam()",
         "loss = 'sparse_categorical_crossentropy'": "loss = keras.losses.SparseCategoricalCrossentropy()",
-        'loss_trend = "decreases"': 'loss_trend = "Goes down"',
-        "curves_similar = False": 'curves_similar = "no"',
+        'loss_trend = "decreases"': 'loss_trend = "The loss goes down over time"',
+        "curves_similar = False": 'curves_similar = "No, they diverge after a few epochs"',
+        "performs_well_on_new_data = False": 'performs_well_on_new_data = "no, it will not"',
     }, set()),
     "categorical_loss": ({
         "loss = 'sparse_categorical_crossentropy'": "loss = 'categorical_crossentropy'",

@@ -28,6 +28,7 @@ import pandas as pd
 from autograder import rubric
 from autograder.lessonfiles import SOLUTION
 from autograder.sampleclass import VARIANTS, variant_text
+from autograder.worker import descendants
 
 ASSIGNMENT = "compile_and_train"
 os.environ.update(TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", AUTOGRADER_DATA="sample")  # kernels inherit it
@@ -41,25 +42,6 @@ def run(cmd: list[str], cwd: Path | None = None) -> float:
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     return time.perf_counter() - start
-
-
-def _tree(root: int) -> list[int]:
-    """``root`` and its live descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry.name}/stat").read_bytes().decode("ascii", "replace")
-            children.setdefault(int(raw[raw.rfind(")") + 2:].split()[1]), []).append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    found, todo = [root], [root]
-    while todo:
-        for kid in children.get(todo.pop(), []):
-            found.append(kid)
-            todo.append(kid)
-    return found
 
 
 def _pss(pid: int) -> int:
@@ -79,7 +61,7 @@ def peak_memory(cmd: list[str]) -> tuple[float, int]:
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, sum(_pss(pid) for pid in _tree(proc.pid)))
+        peak = max(peak, sum(_pss(pid) for pid in [proc.pid, *descendants(proc.pid)]))
         time.sleep(0.02)
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode})")

@@ -321,7 +321,7 @@ NBGRADER_VARIANTS = {
 def test_check_and_real_nbgrader_autograde_give_the_same_scores(worker, tmp_path):
     from autograder.grading import grade_one
     from autograder.runner import Limits
-    from test_nbgrader import ASSIGNMENT, NOTEBOOK, nbgrader_env, run, submission
+    from test_nbgrader import ASSIGNMENT, NOTEBOOK, autograde_and_export, nbgrader_env, run, submission, submit
 
     course = tmp_path / "course"
     env = nbgrader_env()
@@ -329,14 +329,10 @@ def test_check_and_real_nbgrader_autograde_give_the_same_scores(worker, tmp_path
     run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course)], tmp_path, env)
     run([*nbgrader, "generate_assignment", ASSIGNMENT], course, env)
     release = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    paths = {}
-    for student, replace in NBGRADER_VARIANTS.items():
-        paths[student] = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
-        paths[student].parent.mkdir(parents=True)
-        nbformat.write(submission(release, fill=True, replace=replace), paths[student])
+    paths = submit(course, {student: submission(release, fill=True, replace=replace)
+                            for student, replace in NBGRADER_VARIANTS.items()})
     ours = {s: grade_one(p, worker, Limits(), rubric.load_points(None)) for s, p in paths.items()}
-    run([*nbgrader, "autograde", ASSIGNMENT], course, env)
-    run([*nbgrader, "export"], course, env)
+    autograde_and_export(course, env)
     with open(course / "grades.csv", newline="") as fh:
         theirs = {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)}
     assert {s: g.score for s, g in ours.items()} == theirs

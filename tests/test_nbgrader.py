@@ -283,6 +283,26 @@ def submission(release, fill: bool, replace: dict[str, str] | None = None,
     return nb
 
 
+def submit(course: Path, students: dict) -> dict:
+    """Put each student's notebook where nbgrader collects it; return the paths by student."""
+    paths = {}
+    for student, nb in students.items():
+        paths[student] = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
+        paths[student].parent.mkdir(parents=True)
+        nbformat.write(nb, paths[student])
+    return paths
+
+
+def autograde_and_export(course: Path, env: dict) -> float:
+    """`nbgrader autograde` then `nbgrader export`, as an instructor runs them; autograde's wall time."""
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    start = time.perf_counter()
+    run([*nbgrader, "autograde", ASSIGNMENT], course, env)
+    seconds = time.perf_counter() - start
+    run([*nbgrader, "export"], course, env)
+    return seconds
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """Build with our command, release, submit four notebooks, autograde, export, feedback."""
@@ -301,14 +321,8 @@ def course(tmp_path_factory):
         "blank": submission(release, fill=False),
         "tampered": submission(release, fill=False, tests=TAMPERING),
     }
-    for student, nb in students.items():
-        path = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
-        path.parent.mkdir(parents=True)
-        nbformat.write(nb, path)
-    start = time.perf_counter()
-    run([*nbgrader, "autograde", ASSIGNMENT], course, env)
-    autograde_seconds = time.perf_counter() - start
-    run([*nbgrader, "export"], course, env)
+    submit(course, students)
+    autograde_seconds = autograde_and_export(course, env)
     run([*nbgrader, "generate_feedback", ASSIGNMENT], course, env)
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}

@@ -7,7 +7,6 @@ import csv
 import json
 import re
 import sys
-import time
 from types import SimpleNamespace
 
 import jupytext
@@ -23,8 +22,8 @@ from autograder.lessonfiles import LESSON, SOLUTION
 from autograder.nbgrader_course import CONFIG_NAME, build_course, source_notebook
 from autograder.reference import load_reference_history
 from test_data import _write_fake_cifar10, keras_home  # noqa: F401 (a fixture)
-from test_nbgrader import (ASSIGNMENT, LOSS_FEEDBACK, NOTEBOOK, PARTIAL_FAILS, PARTIAL_SCORE, TOTAL, graded_cells,
-                           nbgrader_env, run, submission)
+from test_nbgrader import (ASSIGNMENT, LOSS_FEEDBACK, NOTEBOOK, PARTIAL_FAILS, PARTIAL_SCORE, TOTAL,
+                           autograde_and_export, graded_cells, nbgrader_env, run, submission, submit)
 
 SAMPLE = 64  # training images in the sample the standalone release loads in these tests
 
@@ -244,14 +243,9 @@ def course(tmp_path_factory):
             tests={"overfitting-is_overfitting": ("1.0", {})}),
         "untouched": release,
     }
-    for student, nb in students.items():
-        path = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
-        path.parent.mkdir(parents=True)
-        nbformat.write(nb, path)
-    start = time.perf_counter()
-    run([*nbgrader, "autograde", ASSIGNMENT], course, env)
-    print(f"\nautograde of {len(students)} graded notebooks: {time.perf_counter() - start:.1f} s")
-    run([*nbgrader, "export"], course, env)
+    submit(course, students)
+    seconds = autograde_and_export(course, env)
+    print(f"\nautograde of {len(students)} graded notebooks: {seconds:.1f} s")
     run([*nbgrader, "generate_feedback", ASSIGNMENT, "--student", "partial"], course, env)
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
