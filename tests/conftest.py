@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,8 @@ def grade(worker, tmp_path):
 
 def by_tag(graded) -> dict:
     return {r.tag: r for r in graded.results}
+
+
+def stable_id(value) -> str:
+    """A test id without memory addresses: pytest-xdist needs the same ids in every process."""
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", str(value))

@@ -12,6 +12,7 @@ import tensorflow as tf
 from autograder import facts
 from autograder.checks import evaluate
 from autograder.model import build_model_intro
+from conftest import stable_id
 
 REC = facts.Recorder()
 REC.install()
@@ -42,7 +43,7 @@ GOOD = dict(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["
 @pytest.mark.parametrize("optimizer", [
     "adam", "Adam", keras.optimizers.Adam(), tf.keras.optimizers.Adam(learning_rate=1e-3),
     keras.optimizers.Adam(learning_rate=5e-4), keras.optimizers.Adam(learning_rate=0.005),
-], ids=str)
+], ids=stable_id)
 def test_adam_accepted(optimizer):
     assert judge_compile(**{**GOOD, "optimizer": optimizer})["optimizer"].status == "passed"
 
@@ -53,7 +54,7 @@ def test_adam_accepted(optimizer):
     (keras.optimizers.SGD(learning_rate=0.01), ["Adam"]),
     (keras.optimizers.Adam(learning_rate=1.0), ["overshoot", "learning-rate figure"]),
     (keras.optimizers.Adam(learning_rate=1e-6), ["barely", "learning-rate figure"]),
-], ids=str)
+], ids=stable_id)
 def test_other_optimizers_fail_with_reason(optimizer, words):
     result = judge_compile(**{**GOOD, "optimizer": optimizer})["optimizer"]
     assert result.status == "failed"
@@ -85,7 +86,7 @@ def test_a_missing_optimizer_still_compiles_with_keras_default():
     keras.losses.sparse_categorical_crossentropy, tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
     "SparseCategoricalCrossentropy",  # Keras also knows its classes' names
     "crossentropy", "ce",  # Keras' shortcuts: it picks the sparse loss for integer labels
-], ids=str)
+], ids=stable_id)
 def test_sparse_loss_accepted(loss):
     assert judge_compile(**{**GOOD, "loss": loss})["loss"].status == "passed"
 
@@ -99,7 +100,7 @@ def test_sparse_loss_accepted(loss):
     ("kl_divergence", ["sparse_categorical_crossentropy"]),
     ("huber", ["regression loss"]),
     ("Sparse_Categorical_Crossentropy", ["did you mean `'sparse_categorical_crossentropy'`"]),  # Keras refuses it
-], ids=str)
+], ids=stable_id)
 def test_wrong_losses_fail_with_reason(loss, words):
     result = judge_compile(**{**GOOD, "loss": loss})["loss"]
     assert result.status == "failed"
@@ -120,7 +121,7 @@ def test_from_logits_must_match_softmax_output():
     ["accuracy"], ["acc"], ("accuracy",), [keras.metrics.SparseCategoricalAccuracy()],
     ["sparse_categorical_accuracy"], [keras.metrics.sparse_categorical_accuracy], ["Accuracy"],
     ["SparseCategoricalAccuracy"], ["accuracy", "sparse_categorical_crossentropy"],
-], ids=str)
+], ids=stable_id)
 def test_accuracy_metrics_accepted(metrics):
     assert judge_compile(**{**GOOD, "metrics": metrics})["metrics"].status == "passed"
 
@@ -149,7 +150,7 @@ def test_accuracy_key_as_keras_names_it(keys, expected):
     (["accuracy", "mse"], ["regression metric"]),  # `fit` fails on mse with integer labels
     ([keras.metrics.Precision()], ["two classes"]),
     (["acuracy"], ["did you mean `'accuracy'`"]),
-], ids=str)
+], ids=stable_id)
 def test_wrong_metrics_fail_with_reason(metrics, words):
     result = judge_compile(**{**GOOD, "metrics": metrics})["metrics"]
     assert result.status == "failed"

@@ -17,7 +17,7 @@ from autograder.checks import evaluate
 from autograder.keras_adapter import MISSING, bind
 from autograder.model import build_model_intro
 from autograder.sampleclass import variant_text
-from conftest import by_tag
+from conftest import by_tag, stable_id
 
 K = bind()
 GOOD = dict(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -48,7 +48,7 @@ def test_compile_token_is_model_compile_loss_and_each_compile_makes_a_new_one():
 
 
 @pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy(),
-                                  keras.losses.sparse_categorical_crossentropy], ids=str)
+                                  keras.losses.sparse_categorical_crossentropy], ids=stable_id)
 def test_user_loss_is_the_loss_given_to_compile(loss):
     """CompileLoss._user_loss: the loss exactly as given (model.loss may be overwritten afterwards)."""
     model = compiled(loss=loss)
@@ -150,7 +150,7 @@ def test_facts_keep_the_accessors_taken_at_import_when_the_adapter_is_emptied():
     ({"b": ["acc"], "a": ("accuracy",)}, ["accuracy", "acc"]),
     (["accuracy", ("acc",)], ["accuracy", "acc"]),
     (["accuracy", None], ["accuracy"]),
-], ids=str)
+], ids=stable_id)
 def test_metrics_of_a_one_output_model_are_passed_flat(metrics, flat):
     loss, args, kwargs = K.compile_arguments(build_model_intro(), "mse", (), {"metrics": metrics})
     assert kwargs["metrics"] == flat and args == () and loss == "mse"
