@@ -53,3 +53,13 @@ def by_tag(graded) -> dict:
 def stable_id(value) -> str:
     """A test id without memory addresses: pytest-xdist needs the same ids in every process."""
     return re.sub(r" at 0x[0-9a-fA-F]+", "", str(value))
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_settings():
+    """A test must leave the grader's environment variables as it found them: under pytest-xdist
+    the order of test files differs from run to run, so a leak would fail some other test, somewhere."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("AUTOGRADER_")}
+    yield
+    after = {k: v for k, v in os.environ.items() if k.startswith("AUTOGRADER_")}
+    assert after == before, f"this test changed the environment: {before} -> {after}"

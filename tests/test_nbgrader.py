@@ -171,8 +171,11 @@ def test_config_wires_our_preprocessor_timeout_and_sample_data(built, monkeypatc
 
     for var in ("PATH", "TF_CPP_MIN_LOG_LEVEL"):  # loading the config sets them; restore afterwards
         monkeypatch.setenv(var, os.environ.get(var, ""))
-    monkeypatch.delenv("AUTOGRADER_DATA", raising=False)
-    monkeypatch.delenv("AUTOGRADER_SAMPLE_SIZE", raising=False)
+    for var in ("AUTOGRADER_DATA", "AUTOGRADER_SAMPLE_SIZE"):
+        # setenv first: monkeypatch records only what it changes, and the undo must also remove
+        # what the config sets (a delenv of an unset variable would record nothing).
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     cfg = PyFileConfigLoader(CONFIG_NAME, path=str(built.course)).load_config()
     assert GenerateAssignment(config=cfg).preprocessors == release_preprocessors()
     assert Execute(config=cfg).timeout == 300
