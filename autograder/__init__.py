@@ -1,4 +1,4 @@
-"""Exercises and an autograder for the Keras episode "Compile and Train (Fit) a Convolutional Neural Network".
+"""Fill-in-the-blank Keras exercises and the engine that grades them (the exercises: ``autograder.exercises``).
 
 Importing the package is cheap: TensorFlow is imported only by the modules that need it.
 """
@@ -8,6 +8,8 @@ __version__ = "0.1.0"
 import os as _os
 
 HARNESS_ENV = "AUTOGRADER_HARNESS"
+# The lessons' own figures carry this label, so the grader never mistakes them for the learner's.
+LESSON_FIGURE_LABEL = "autograder-lesson-figure"
 
 
 def in_grader() -> bool:

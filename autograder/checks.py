@@ -1,7 +1,11 @@
-"""The judge: pure functions from plain facts to verdicts, one per check tag.
+"""The judge: pure functions from plain facts to verdicts, one per check tag of an exercise.
 
 Inputs are plain data only (the static summary of the submission, the last facts snapshot of
-its run, and how the run ended), so every check can be unit-tested without TensorFlow.
+its run, and how the run ended), so every check can be unit-tested without TensorFlow. This module
+knows no exercise: ``evaluate`` judges the checks an exercise lists with the functions it maps them
+to (its ``checks.CHECK_FUNCTIONS``), and every lesson word (messages, names, accepted answers) comes
+from that exercise's table. Here: the verdict types, the context checks read, the gates every check
+passes first, the explanation of raised errors, and the reader of free-text answers.
 """
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Callable
+from types import ModuleType
 
+from . import exercises
 from . import rubric as R
+from .exercises import Exercise
 from .sizes import human_size
 from .source import place
 
@@ -45,18 +51,32 @@ class Verdict:
 
 
 class Context:
-    """Everything a check may look at, as plain data, with small helpers to read it."""
+    """Everything a check may look at, as plain data, with small helpers to read it.
 
-    def __init__(self, static: dict, run: dict | None, limits: dict | None = None) -> None:
+    ``exercise`` is the exercise being graded (its table gives every lesson word: ``ctx.table``);
+    ``check`` is the ``rubric.Check`` being judged, set by ``evaluate``.
+    """
+
+    def __init__(self, static: dict, run: dict | None, limits: dict | None = None,
+                 exercise: Exercise | None = None) -> None:
         self.static = static
         self.run = run or {}
         self.limits = limits or {}
+        self.exercise = exercise
+        self.check: R.Check | None = None
         snap = self.run.get("snapshot") or {}
         self.facts: dict = snap.get("facts") or {}
         self.cells: list[dict] = snap.get("cells") or []
         self._cell_lines = {c["index"]: c.get("first_line") for c in static.get("cells", [])}
         # A cell may name its own place (the self-check's "your cell In [5]"), else it is computed.
         self._cell_places = {c["index"]: c["place"] for c in static.get("cells", []) if c.get("place")}
+
+    @property
+    def table(self) -> ModuleType:
+        """The exercise's table (``autograder/exercises/<name>/table.py``)."""
+        if self.exercise is None:
+            raise ValueError("this Context has no exercise, so no table to read lesson words from")
+        return self.exercise.table
 
     def where(self, cell_index: int, line: int | None) -> str:
         if cell_index in self._cell_places:
@@ -130,22 +150,28 @@ def limit_text(outcome: str, limits: dict) -> str:
     return text.format(timeout=limits.get("timeout", 0) or 0, memory=human_size(int(limits.get("memory", 0) or 0)))
 
 
-def explain_error(error: dict, ctx: Context | None = None) -> str:
+def explain_error(error: dict, ctx: Context | None = None, table: ModuleType | None = None) -> str:
     """Reduce a raised error to what a learner should know and change.
 
-    With the run's context, a failed ``compile`` or ``fit`` is traced to its root cause in the facts
-    (a regression loss, a metric for one-hot labels, an argument of the wrong kind, a compile that
-    failed earlier, named with its place). Then the message is recognised by the rubric's patterns;
-    an error nobody foresaw keeps its type and the meaningful line of its message.
+    The lesson's words come from an exercise's table: ``ctx.table`` when the run's context is given,
+    else ``table``. With the context, a failed ``compile`` or ``fit`` is traced to its root cause in
+    the facts (a regression loss, a metric for one-hot labels, an argument of the wrong kind, a
+    compile that failed earlier, named with its place). Then the message is recognised by the table's
+    patterns (``ERROR_EXPLANATIONS``); an error nobody foresaw keeps its type and the meaningful line
+    of its message.
     """
+    if ctx is not None and ctx.exercise is not None:
+        table = ctx.table
+    if table is None:
+        raise ValueError("explain_error needs the exercise: pass ctx (a Context with an exercise) or table")
     facts = ctx.facts if ctx is not None else {}
     text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
     for explain in (_explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
                     _explain_fit_arguments, _explain_not_compiled, _explain_labels):
-        found = explain(text, facts, ctx)
+        found = explain(text, facts, ctx, table)
         if found:
             return found
-    for pattern, message in R.ERROR_EXPLANATIONS:
+    for pattern, message in table.ERROR_EXPLANATIONS:
         m = re.search(pattern, text, re.S)
         if m:
             return message.format(**m.groupdict())
@@ -171,16 +197,21 @@ def _normal(name: str) -> str:
     return re.sub(r"[\s_\-]", "", name.lower())
 
 
-_NAME_TABLES = {"loss": (R.KERAS_LOSS_NAMES, R.KERAS_LOSS_SHORTCUTS, "loss='sparse_categorical_crossentropy'"),
-                "metric": (R.KERAS_METRIC_NAMES, R.KERAS_METRIC_SHORTCUTS, "metrics=['accuracy']"),
-                "optimizer": (R.KERAS_OPTIMIZER_NAMES, frozenset(), "optimizer='adam'")}
-_LESSON_IDENTIFIER = {"loss": "sparse_categorical_crossentropy", "metric": "accuracy", "optimizer": "adam"}
+_NAME_TABLES = {"loss": (R.KERAS_LOSS_NAMES, R.KERAS_LOSS_SHORTCUTS),
+                "metric": (R.KERAS_METRIC_NAMES, R.KERAS_METRIC_SHORTCUTS),
+                "optimizer": (R.KERAS_OPTIMIZER_NAMES, frozenset())}
+
+
+def _lesson_identifier(kind: str, table: ModuleType | None) -> tuple[str, str] | None:
+    """The identifier the exercise uses for a ``kind`` of name, and how its lesson writes it
+    (``("adam", "optimizer='adam'")``), from the table's ``KERAS_IDENTIFIERS``; None without one."""
+    return (getattr(table, "KERAS_IDENTIFIERS", None) or {}).get(kind) if table is not None else None
 
 
 @lru_cache(maxsize=None)
 def _canonical_names(kind: str) -> dict[str, str]:
     """Normalised spelling ("meansquarederror") -> the snake_case identifier, for one kind of name."""
-    names, shortcuts, _ = _NAME_TABLES[kind]
+    names, shortcuts = _NAME_TABLES[kind]
     table = {_normal(n): n for n in sorted(names | shortcuts) if n == n.lower()}
     table.update({_normal(short): full for short, full in R.KERAS_ACRONYMS.items()})
     return table
@@ -189,7 +220,7 @@ def _canonical_names(kind: str) -> dict[str, str]:
 def keras_name(name: str, kind: str) -> tuple[bool, str]:
     """For a string identifier of a ``kind`` ("loss", "metric", "optimizer"): whether the installed
     Keras understands it, and its canonical snake_case name ("MSE" -> "mean_squared_error")."""
-    names, shortcuts, _ = _NAME_TABLES[kind]
+    names, shortcuts = _NAME_TABLES[kind]
     low = name.lower()
     if kind == "optimizer":
         return low in names, low
@@ -198,21 +229,26 @@ def keras_name(name: str, kind: str) -> tuple[bool, str]:
     return name in names, _canonical_names(kind).get(_normal(name), low)
 
 
-def suggest_name(name: str, kind: str) -> str | None:
-    """The known identifier closest to a misspelled one, or None when none is close."""
-    table = {k: v for k, v in _canonical_names(kind).items() if v not in R.KERAS_INTERNAL_NAMES}
-    prefer = [_normal(_LESSON_IDENTIFIER[kind])] + sorted(table)
+def suggest_name(name: str, kind: str, table: ModuleType | None = None) -> str | None:
+    """The known identifier closest to a misspelled one, or None when none is close; ties go to the
+    identifier the exercise uses (its table's ``KERAS_IDENTIFIERS``)."""
+    known = {k: v for k, v in _canonical_names(kind).items() if v not in R.KERAS_INTERNAL_NAMES}
+    lesson = _lesson_identifier(kind, table)
+    prefer = ([_normal(lesson[0])] if lesson else []) + sorted(known)
     found = _closest(_normal(name), prefer)
-    return table[found] if found else None
+    return known[found] if found else None
 
 
-def _unknown_name(kind: str, given: str) -> str:
-    suggestion = suggest_name(given, kind)
-    text = (R.KERAS_ERROR_MESSAGES["did_you_mean"].format(suggestion=repr(suggestion)) if suggestion
-            else R.KERAS_ERROR_MESSAGES["no_suggestion"])
-    if suggestion != _LESSON_IDENTIFIER[kind]:
-        text += R.KERAS_ERROR_MESSAGES["lesson_uses"].format(lesson=_NAME_TABLES[kind][2])
-    return R.KERAS_ERROR_MESSAGES[f"unknown_{kind}"].format(given=repr(given), suggestion=text)
+def unknown_name(kind: str, given: str, table: ModuleType) -> str:
+    """"Keras does not know the loss `'x'`: did you mean ...?", in the exercise's words."""
+    messages = table.KERAS_ERROR_MESSAGES
+    suggestion = suggest_name(given, kind, table)
+    text = (messages["did_you_mean"].format(suggestion=repr(suggestion)) if suggestion
+            else messages["no_suggestion"])
+    lesson = _lesson_identifier(kind, table)
+    if lesson and suggestion != lesson[0]:
+        text += messages["lesson_uses"].format(lesson=lesson[1])
+    return messages[f"unknown_{kind}"].format(given=repr(given), suggestion=text)
 
 
 def _internal(name: str) -> bool:
@@ -239,26 +275,26 @@ def _edits(a: str, b: str) -> int:
     return d[-1][-1]
 
 
-def _explain_name(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_name(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """A name Python does not know: a Keras class without `keras.`, a Keras name without quotes, a typo."""
     m = re.match(r"NameError: name '(?P<name>[^']+)' is not defined", text)
-    if not m or m["name"] in R.LESSON_NAMES:
+    if not m or m["name"] in table.LESSON_NAMES:
         return None
     name = m["name"]
     if name == "tf":
-        return R.KERAS_ERROR_MESSAGES["name_tf"]
+        return table.KERAS_ERROR_MESSAGES["name_tf"]
     camel = name[:1].isupper() and not name.isupper() and not _internal(name)
     for module, known in (("optimizers", R.KERAS_OPTIMIZER_CLASSES), ("losses", R.KERAS_LOSS_NAMES),
                           ("metrics", R.KERAS_METRIC_NAMES)):
         if camel and name in known:
-            return R.KERAS_ERROR_MESSAGES["name_keras_class"].format(name=name, module=module)
+            return table.KERAS_ERROR_MESSAGES["name_keras_class"].format(name=name, module=module)
     if any(keras_name(name, kind)[0] for kind in _NAME_TABLES):
-        return R.KERAS_ERROR_MESSAGES["name_keras_string"].format(name=name)
-    close = _closest(name, R.LESSON_NAMES)
-    return R.KERAS_ERROR_MESSAGES["name_close"].format(name=name, suggestion=close) if close else None
+        return table.KERAS_ERROR_MESSAGES["name_keras_string"].format(name=name)
+    close = _closest(name, table.LESSON_NAMES)
+    return table.KERAS_ERROR_MESSAGES["name_close"].format(name=name, suggestion=close) if close else None
 
 
-def _explain_identifier(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_identifier(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """"Could not interpret loss identifier: sparse_categorical_crossentropi" and the like."""
     m = re.search(r"Could not interpret (?P<kind>loss|metric|optimizer) identifier: (?P<name>[^\n]*)", text)
     if not m:
@@ -267,28 +303,28 @@ def _explain_identifier(text: str, facts: dict, ctx: Context | None) -> str | No
     module = {"loss": "keras.losses", "metric": "keras.metrics", "optimizer": "keras.optimizers"}[kind]
     cls = re.match(r"<class '(?:[\w.]+\.)?(?P<cls>\w+)'>$", name)
     if cls:
-        return R.KERAS_ERROR_MESSAGES["class_not_instance"].format(name=cls["cls"], module=module)
+        return table.KERAS_ERROR_MESSAGES["class_not_instance"].format(name=cls["cls"], module=module)
     if kind == "optimizer":
         opt = (facts.get("compile") or {}).get("optimizer") or {}
         if opt.get("given_as") not in (None, "str"):
-            return R.OPTIMIZER_MESSAGES["other"].format(given=_render_optimizer(opt))
-    return _unknown_name(kind, name)
+            return table.OPTIMIZER_MESSAGES["other"].format(given=_render_optimizer(opt))
+    return unknown_name(kind, name, table)
 
 
-def _explain_keyword(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_keyword(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """A misspelled keyword argument of `compile` or `fit`: "did you mean `validation_data`?"."""
     m = re.search(r"(?P<func>\w+)\(\) got an unexpected keyword argument '(?P<keyword>\w+)'", text)
     if not m or m["func"] not in ("fit", "compile"):
         return None
     arguments = R.FIT_ARGUMENTS if m["func"] == "fit" else R.COMPILE_ARGUMENTS
     close = _closest(m["keyword"].lower(), arguments)
-    suggestion = (R.KERAS_ERROR_MESSAGES["did_you_mean"].format(suggestion=close) if close else
-                  R.KERAS_ERROR_MESSAGES["keyword_choices"].format(choices=", ".join(f"`{a}`" for a in arguments[:5])))
-    return R.KERAS_ERROR_MESSAGES["unexpected_keyword"].format(func=m["func"], keyword=m["keyword"],
+    suggestion = (table.KERAS_ERROR_MESSAGES["did_you_mean"].format(suggestion=close) if close else
+                  table.KERAS_ERROR_MESSAGES["keyword_choices"].format(choices=", ".join(f"`{a}`" for a in arguments[:5])))
+    return table.KERAS_ERROR_MESSAGES["unexpected_keyword"].format(func=m["func"], keyword=m["keyword"],
                                                                 suggestion=suggestion)
 
 
-def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """`metrics='accuracy'`, `metrics=SparseCategoricalAccuracy()`, `metrics={'accuracy'}`."""
     m = re.search(r"Expected `metrics` argument to be a list.*?metrics=(?P<value>.*) of type <class '(?P<kind>[\w.]+)'>",
                   text, re.S)
@@ -298,9 +334,9 @@ def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None) -> st
     kind = metrics.get("given_as") or m["kind"].rsplit(".", 1)[-1]
     if kind == "str":
         value = metrics.get("value") if isinstance(metrics.get("value"), str) else m["value"]
-        return R.KERAS_ERROR_MESSAGES["metrics_not_list_str"].format(value=value)
+        return table.KERAS_ERROR_MESSAGES["metrics_not_list_str"].format(value=value)
     if kind in ("set", "frozenset"):
-        return R.KERAS_ERROR_MESSAGES["metrics_not_list_set"].format(given=m["value"][:60])
+        return table.KERAS_ERROR_MESSAGES["metrics_not_list_set"].format(given=m["value"][:60])
     items = metrics.get("items") or []
     item = items[0] if len(items) == 1 else {}
     if item.get("given_as") == "instance":
@@ -310,13 +346,13 @@ def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None) -> st
     else:
         cls = re.match(r"<(?P<cls>\w+) name=", m["value"])
         given = f"keras.metrics.{cls['cls']}()" if cls else m["value"][:60]
-    return R.KERAS_ERROR_MESSAGES["metrics_not_list_obj"].format(given=given)
+    return table.KERAS_ERROR_MESSAGES["metrics_not_list_obj"].format(given=given)
 
 
 _DATA_KINDS = ("ndarray", "Tensor", "EagerTensor")
 
 
-def _explain_fit_arguments(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_fit_arguments(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """`x` or `validation_data` of the wrong kind (text in quotes, a pair, ...), `epochs` not a whole number."""
     last = (facts.get("fit") or {}).get("last_call") or {}
     m = re.search(r"Unrecognized data type: x=(?P<value>.*) \(of type <class '(?P<kind>[\w.]+)'>\)", text, re.S)
@@ -324,26 +360,27 @@ def _explain_fit_arguments(text: str, facts: dict, ctx: Context | None) -> str |
         if not last:
             kind = m["kind"].rsplit(".", 1)[-1]
             if kind == "str":
-                return R.KERAS_ERROR_MESSAGES["data_text"].format(value=m["value"])
-            return R.KERAS_ERROR_MESSAGES["data_other"].format(given=f"`{m['value'][:60]}`", kind=kind)
+                return table.KERAS_ERROR_MESSAGES["data_text"].format(value=m["value"])
+            return table.KERAS_ERROR_MESSAGES["data_other"].format(given=f"`{m['value'][:60]}`", kind=kind)
         x_desc = last.get("x_desc") or {}
-        x_ok = last.get("x") in ("train_ds", "val_ds") or str(x_desc.get("given_as", "")).endswith("Dataset") \
+        names = getattr(table, "NAMES", {})
+        x_ok = last.get("x") in (names.get("train"), names.get("val")) or str(x_desc.get("given_as", "")).endswith("Dataset") \
             or x_desc.get("given_as") in _DATA_KINDS
         which, desc = ("validation", last.get("validation_desc") or {}) if x_ok else ("x", x_desc)
         kind = str(desc.get("given_as", "value"))
         if kind == "str":
-            return R.KERAS_ERROR_MESSAGES[f"{which}_text"].format(value=desc.get("value"))
+            return table.KERAS_ERROR_MESSAGES[f"{which}_text"].format(value=desc.get("value"))
         if which == "x" and kind in ("tuple", "list") and last.get("x_items"):
-            return R.KERAS_ERROR_MESSAGES["x_pair"].format(kind=kind, count=len(last["x_items"]))
-        return R.KERAS_ERROR_MESSAGES[f"{which}_other"].format(given=f"`{_render_value(desc)[:60]}`", kind=kind)
+            return table.KERAS_ERROR_MESSAGES["x_pair"].format(kind=kind, count=len(last["x_items"]))
+        return table.KERAS_ERROR_MESSAGES[f"{which}_other"].format(given=f"`{_render_value(desc)[:60]}`", kind=kind)
     if re.search(r"cannot be interpreted as an integer", text):
         epochs = last.get("epochs") or {}
         if epochs and epochs.get("given_as") != "int":
-            return R.KERAS_ERROR_MESSAGES["epochs_type"].format(given=_render_value(epochs))
+            return table.KERAS_ERROR_MESSAGES["epochs_type"].format(given=_render_value(epochs))
     return None
 
 
-def _explain_not_compiled(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _explain_not_compiled(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """`fit` on a model that is not compiled: name the compile error it follows from, with its place."""
     if not re.search(r"must call `compile\(\)`", text):
         return None
@@ -351,17 +388,27 @@ def _explain_not_compiled(text: str, facts: dict, ctx: Context | None) -> str | 
     error = compiled.get("error")
     if not error or re.search(r"must call `compile\(\)`", str(error.get("message"))):
         # compile never ran: did the compile cell fail before reaching it (`Adam()` not imported, ...)?
-        failed = [c for c in (ctx.cells if ctx is not None else []) if c.get("challenge") == "compile"
+        compile_challenges = _compile_challenges(ctx)
+        failed = [c for c in (ctx.cells if ctx is not None else []) if c.get("challenge") in compile_challenges
                   and c.get("status") == "error" and c.get("error")
                   and not re.search(r"must call `compile\(\)`", str(c["error"].get("message")))]
         if not failed:
             return None  # the rubric's pattern: compile has not been run
         c = failed[-1]
-        return R.KERAS_ERROR_MESSAGES["compile_cell_failed"].format(
-            where=ctx.where(c["index"], c["error"].get("line")), explanation=explain_error(c["error"], ctx))
+        return table.KERAS_ERROR_MESSAGES["compile_cell_failed"].format(
+            where=ctx.where(c["index"], c["error"].get("line")), explanation=explain_error(c["error"], ctx, table))
     where = ctx.error_where(error) if ctx is not None else None
-    return R.KERAS_ERROR_MESSAGES["compile_failed"].format(where=f" at {where}" if where else "",
-                                                           explanation=explain_error(error, ctx))
+    return table.KERAS_ERROR_MESSAGES["compile_failed"].format(where=f" at {where}" if where else "",
+                                                           explanation=explain_error(error, ctx, table))
+
+
+def _compile_challenges(ctx: Context | None) -> set[str]:
+    """The exercise's challenges that compile its model (those judged by the generic compile checks)."""
+    if ctx is None or ctx.exercise is None:
+        return set()
+    from .keras_checks import COMPILE_CHECKS, challenges_judged_by  # it imports this module
+
+    return set(challenges_judged_by(ctx.exercise, COMPILE_CHECKS))
 
 
 _SHAPE_ERROR = re.compile(r"Incompatible shapes|must have the same rank|must have rank|expects 2D inputs|"
@@ -384,7 +431,18 @@ def _given_name(fact: dict) -> str:
     return str(fact.get("name") or fact.get("repr") or "?")
 
 
-def _explain_labels(text: str, facts: dict, ctx: Context | None) -> str | None:
+def _render_optimizer(opt: dict) -> str:
+    """An optimizer as the learner gave it: "'sgd'", "keras.optimizers.Adam(learning_rate=0.01)", "the class Adam"."""
+    if opt.get("given_as") == "str":
+        return repr(opt.get("value"))
+    name = opt.get("name") or opt.get("repr") or "?"
+    if opt.get("given_as") == "class":
+        return f"the class {name}"
+    lr = opt.get("learning_rate")
+    return f"keras.optimizers.{name}(learning_rate={lr:g})" if isinstance(lr, float) else str(name)
+
+
+def _explain_labels(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
     """A shape error in training, caused by a loss or metric that needs other labels than ours."""
     if not _SHAPE_ERROR.search(text):
         return None
@@ -392,13 +450,13 @@ def _explain_labels(text: str, facts: dict, ctx: Context | None) -> str | None:
     loss = compiled.get("loss") or {}
     kind = R.LABEL_KINDS.get(_loss_canonical(loss)) if loss.get("given_as") not in (None, "missing", "blank") else None
     if kind:
-        return R.LABEL_KIND_MESSAGES["loss"][kind].format(given=_given_name(loss))
+        return table.LABEL_KIND_MESSAGES["loss"][kind].format(given=_given_name(loss))
     for item in (compiled.get("metrics") or {}).get("items") or []:
         kind = R.LABEL_KINDS.get(_metric_canonical(item))
         if kind:
-            return R.LABEL_KIND_MESSAGES["metric"][kind].format(given=_given_name(item))
+            return table.LABEL_KIND_MESSAGES["metric"][kind].format(given=_given_name(item))
     m = re.search(r"Incompatible shapes: \[[^\]]*\] vs\. \[[^\]]*\]", text)
-    return R.KERAS_ERROR_MESSAGES["shapes"].format(detail=m.group(0)) if m else None
+    return table.KERAS_ERROR_MESSAGES["shapes"].format(detail=m.group(0)) if m else None
 
 
 # --- generic gates ------------------------------------------------------------------------------
@@ -418,9 +476,8 @@ def _gate(ctx: Context, challenge: str) -> Verdict | None:
 def _not_attempted(ctx: Context, challenge: str, what: str = "") -> Verdict:
     places = ctx.blank_places(challenge)
     where = f" at {places}" if places else ""
-    title = R.CHALLENGES[challenge].title
-    return Verdict(NOT_ATTEMPTED, f"Not attempted yet: fill in the blanks `_____` of the challenge "
-                                  f"\"{title}\"{where}{what}.")
+    title = ctx.exercise.challenges[challenge].title
+    return Verdict(NOT_ATTEMPTED, R.GATE_MESSAGES["not_attempted"].format(title=title, where=where, what=what))
 
 
 def _no_result(ctx: Context, challenge: str, fallback: str) -> Verdict:
@@ -433,384 +490,11 @@ def _no_result(ctx: Context, challenge: str, fallback: str) -> Verdict:
     return Verdict(FAILED, fallback)
 
 
-def _compile_part(ctx: Context, part: str) -> tuple[dict | None, Verdict | None]:
-    facts = ctx.facts.get("compile") or {}
-    if "uncheckable" in facts:
-        return None, Verdict(UNCHECKABLE, f"The compiled model could not be inspected ({facts['uncheckable']}).")
-    if facts.get("model") == "missing":
-        return None, _no_result(ctx, "compile", "`model_intro` is not defined: run the setup cells first.")
-    if facts.get("model") == "not_model":
-        return None, Verdict(FAILED, "`model_intro` is no longer a Keras model; do not reassign it.")
-    if part not in facts:
-        return None, _no_result(ctx, "compile", "`model_intro.compile(...)` was never called.")
-    value = facts[part]
-    if value.get("given_as") == "blank":
-        return None, _not_attempted(ctx, "compile", f" (the `{part}` argument)")
-    error = facts.get("error")
-    if error and _compile_blames(error, facts) == part:
-        return None, Verdict(FAILED, _raised(ctx, "compile_raised", error), _render_part(part, value))
-    return value, None
-
-
-def _raised(ctx: Context, template: str, error: dict) -> str:
-    """"`model_intro.fit(...)` raised an error at <place>: <what to change>"."""
-    where = ctx.error_where(error)
-    return R.KERAS_ERROR_MESSAGES[template].format(where=f" at {where}" if where else "",
-                                                   explanation=explain_error(error, ctx))
-
-
-def _compile_blames(error: dict, facts: dict) -> str | None:
-    """Which argument of `compile` (optimizer, loss, metrics) its error is about, if one is."""
-    text = f"{error.get('type')}: {error.get('message') or ''}"
-    m = re.search(r"Could not interpret (?P<kind>optimizer|loss|metric) identifier", text)
-    if m:
-        return {"metric": "metrics"}.get(m["kind"], m["kind"])
-    if re.search(r"Expected `metrics` argument to be a list", text):
-        return "metrics"
-    m = re.search(r"compile\(\) got an unexpected keyword argument '(?P<keyword>\w+)'", text)
-    part = _closest(m["keyword"], ("optimizer", "loss", "metrics")) if m else None
-    if part and (facts.get(part) or {}).get("given_as") == "missing":
-        return part  # `metric=[...]`: the metrics were given, under a misspelled name
-    return None
-
-
-def _render_part(part: str, value: dict) -> str:
-    if value.get("given_as") == "missing":
-        return "none"
-    if part == "optimizer":
-        return _render_optimizer(value)
-    if part == "metrics":
-        return _render_metrics(value)
-    return _given_name(value)
-
-
-def _noticed_at_fit(ctx: Context, kind: str) -> str:
-    """Where `fit` raised "Could not interpret <kind> identifier" (Keras checks loss and metric names then)."""
-    error = (((ctx.facts.get("fit") or {}).get("last_call") or {}).get("error")) or {}
-    if not re.search(rf"Could not interpret {kind} identifier", str(error.get("message", ""))):
-        return ""
-    where = ctx.error_where(error)
-    return R.KERAS_ERROR_MESSAGES["noticed_at_fit"].format(where=f" at {where}" if where else "")
-
-
-# --- compile ------------------------------------------------------------------------------------
-
-def check_optimizer(ctx: Context) -> Verdict:
-    opt, early = _compile_part(ctx, "optimizer")
-    if early:
-        return early
-    if opt.get("given_as") == "missing":  # Keras then uses its default (RMSprop), which nobody chose
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["missing"], "none")
-    given = _render_optimizer(opt)
-    if opt.get("given_as") == "class":
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["class_not_instance"].format(given=given), given)
-    if not opt.get("is_adam"):
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["other"].format(given=given), given)
-    lr = opt.get("learning_rate")
-    low, high = R.LEARNING_RATE_RANGE
-    if lr is not None and lr < low:
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["lr_too_small"].format(lr=lr), given)
-    if lr is not None and lr > high:
-        return Verdict(FAILED, R.OPTIMIZER_MESSAGES["lr_too_large"].format(lr=lr), given)
-    return Verdict(PASSED, "", given)
-
-
-def _render_optimizer(opt: dict) -> str:
-    if opt.get("given_as") == "str":
-        return repr(opt.get("value"))
-    name = opt.get("name") or opt.get("repr") or "?"
-    if opt.get("given_as") == "class":
-        return f"the class {name}"
-    lr = opt.get("learning_rate")
-    return f"keras.optimizers.{name}(learning_rate={lr:g})" if isinstance(lr, float) else str(name)
-
-
-def check_loss(ctx: Context) -> Verdict:
-    loss, early = _compile_part(ctx, "loss")
-    if early:
-        return early
-    if loss.get("given_as") == "missing":
-        return Verdict(FAILED, R.LOSS_MESSAGES["missing"], "none")
-    name = str(loss.get("name") or loss.get("repr") or "?")
-    canonical = R.LOSS_ALIASES.get(name.lower(), name.lower())
-    if loss.get("given_as") == "str":
-        known, canonical = keras_name(str(loss.get("value", name)), "loss")
-        if not known:
-            return Verdict(FAILED, _unknown_name("loss", str(loss.get("value", name))) + _noticed_at_fit(ctx, "loss"),
-                           name)
-    if canonical in R.LOSS_ACCEPTED:
-        softmax = (ctx.facts.get("compile") or {}).get("output_activation") == "softmax"
-        if loss.get("from_logits") and softmax:
-            return Verdict(FAILED, R.LOSS_MESSAGES["from_logits_mismatch_true"], f"{canonical}(from_logits=True)")
-        if loss.get("from_logits") is False and not softmax:
-            return Verdict(FAILED, R.LOSS_MESSAGES["from_logits_mismatch_false"], canonical)
-        if loss.get("given_as") == "class":
-            return Verdict(FAILED, R.LOSS_MESSAGES["class_not_instance"], f"the class {name}")
-        return Verdict(PASSED, "", canonical)
-    kind = R.LABEL_KINDS.get(canonical)
-    message = R.LOSS_MESSAGES.get(canonical) or (R.LABEL_KIND_MESSAGES["loss"][kind] if kind else R.LOSS_MESSAGES["other"])
-    return Verdict(FAILED, message.format(given=name), canonical)
-
-
-def check_metrics(ctx: Context) -> Verdict:
-    metrics, early = _compile_part(ctx, "metrics")
-    if early:
-        return early
-    kind = metrics.get("given_as")
-    given = _render_metrics(metrics)
-    if kind == "missing":
-        return Verdict(FAILED, R.METRICS_MESSAGES["missing"], "none")
-    if kind not in ("list", "tuple", "dict"):
-        return Verdict(FAILED, R.METRICS_MESSAGES["not_a_list"].format(given=given), given)
-    items = metrics.get("items") or []
-    if any(i.get("given_as") == "blank" for i in items):
-        return _not_attempted(ctx, "compile", " (the `metrics` argument)")
-    for item in items:
-        if item.get("given_as") == "str" and not keras_name(str(item.get("name", "")), "metric")[0]:
-            return Verdict(FAILED, _unknown_name("metric", str(item.get("name", ""))) + _noticed_at_fit(ctx, "metric"),
-                           given)
-    for item in items:  # a metric that cannot work with integer labels makes `fit` fail, accuracy or not
-        kind = R.LABEL_KINDS.get(_metric_canonical(item))
-        if kind:
-            return Verdict(FAILED, R.LABEL_KIND_MESSAGES["metric"][kind].format(given=_given_name(item)), given)
-    for item in items:
-        name = _metric_canonical(item) if item.get("given_as") == "str" else str(item.get("name", "")).lower()
-        if name in R.METRIC_ACCEPTED and not (name == "accuracy" and item.get("given_as") in ("instance", "class")):
-            return Verdict(PASSED, "", given)
-    names = {str(i.get("name", "")).lower(): i.get("given_as") for i in items}
-    if names.get("accuracy") in ("instance", "class"):
-        return Verdict(FAILED, R.METRICS_MESSAGES["plain_accuracy_class"], given)
-    if "categorical_accuracy" in names:
-        return Verdict(FAILED, R.METRICS_MESSAGES["categorical_accuracy"], given)
-    return Verdict(FAILED, R.METRICS_MESSAGES["no_accuracy"].format(given=given), given)
-
-
-def _render_metrics(metrics: dict) -> str:
-    if metrics.get("given_as") == "str":
-        return repr(metrics.get("value"))
-    names = [repr(i["name"]) if i.get("given_as") == "str" else f"{i.get('name')}()" for i in metrics.get("items", [])]
-    if metrics.get("given_as") not in ("list", "tuple", "dict") and len(names) == 1:
-        return names[0]  # a single object, not in a list
-    return "[" + ", ".join(names) + "]"
-
-
-# --- fit ----------------------------------------------------------------------------------------
-
-_ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy")
-
-
-def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
-    fit = ctx.facts.get("fit") or {}
-    if "uncheckable" in fit:
-        return None, Verdict(UNCHECKABLE, f"The training history could not be inspected ({fit['uncheckable']}).")
-    history = fit.get("history") or {"defined": False}
-    last = fit.get("last_call") or {}
-    if not history.get("defined"):
-        if last.get("error"):
-            if ctx.blank_places("fit"):
-                return None, _not_attempted(ctx, "fit")
-            return None, Verdict(FAILED, _raised(ctx, "fit_raised", last["error"]),
-                                 f"fit raised {last['error'].get('type', 'an error')}")
-        if last and not ctx.blank_places("fit"):
-            return None, Verdict(FAILED, R.FIT_MESSAGES["no_history_var"])
-        return None, _no_result(ctx, "fit", R.FIT_MESSAGES["no_history_var"])
-    if not history.get("is_history"):
-        desc = history.get("desc", {})
-        if desc.get("given_as") == "blank":
-            return None, _not_attempted(ctx, "fit")
-        return None, Verdict(FAILED, R.FIT_MESSAGES["not_history"].format(given=_render_value(desc)))
-    if history.get("from_fit_of") != "model_intro":
-        return None, Verdict(FAILED, R.FIT_MESSAGES["not_this_fit"])
-    return history, None
-
-
-def accuracy_key(keys: list[str]) -> str | None:
-    """The history key of the accuracy metric: Keras names it as written in ``metrics``
-    (``'acc'``, ``'Accuracy'``, ``'SparseCategoricalAccuracy'`` ...)."""
-    accepted = {k.replace("_", "") for k in _ACCURACY_KEYS}
-    return next((k for k in keys if not k.startswith("val_") and k.replace("_", "").lower() in accepted), None)
-
-
-def check_history_keys(ctx: Context) -> Verdict:
-    history, early = _history(ctx)
-    if early:
-        return early
-    keys = history.get("keys", [])
-    acc = accuracy_key(keys)
-    expected = ["loss", "val_loss", acc or "accuracy", f"val_{acc or 'accuracy'}"]
-    missing = [k for k in expected if k not in keys]
-    if missing:
-        msg = R.FIT_MESSAGES["missing_keys"].format(keys=keys, expected=expected)
-        if not any(k.startswith("val_") for k in keys):
-            msg += " " + R.FIT_MESSAGES["no_validation"]
-        if acc is None:
-            msg += " Without an accuracy metric in `compile`, there is no accuracy to record."
-        return Verdict(FAILED, msg, ", ".join(sorted(keys)))
-    return Verdict(PASSED, "", ", ".join(sorted(keys)))
-
-
-def check_epochs(ctx: Context) -> Verdict:
-    fit = ctx.facts.get("fit") or {}
-    epochs_arg = (fit.get("last_call") or {}).get("epochs") or {}
-    if epochs_arg.get("given_as") == "blank":
-        return _not_attempted(ctx, "fit", " (the `epochs` argument)")
-    history, early = _history(ctx)
-    if early:
-        return early
-    run = history.get("epochs_run") or history.get("epochs_param")
-    if run != R.EXPECTED_EPOCHS:
-        return Verdict(FAILED, R.FIT_MESSAGES["epochs"].format(epochs=run), str(run))
-    return Verdict(PASSED, "", str(run))
-
-
-def check_validation(ctx: Context) -> Verdict:
-    fit = ctx.facts.get("fit") or {}
-    last = fit.get("last_call")
-    if last is None:
-        history, early = _history(ctx)
-        if early:
-            return early
-        if "val_loss" in history.get("keys", []):
-            return Verdict(PASSED, "", "validation")
-        return Verdict(FAILED, R.FIT_MESSAGES["no_validation"], "none")
-    if last.get("error") and not (fit.get("history") or {}).get("defined"):
-        return _history(ctx)[1]  # the one explanation of a failed fit
-    if last.get("x") == "blank" or last.get("validation_data") == "blank":
-        return _not_attempted(ctx, "fit", " (the `x` or `validation_data` argument)")
-    val = last.get("validation_data")
-    if last.get("x") == "val_ds" and val == "train_ds":
-        return Verdict(FAILED, R.FIT_MESSAGES["train_is_val"], "x=val_ds, validation_data=train_ds")
-    if val is None:
-        return Verdict(FAILED, R.FIT_MESSAGES["no_validation"], "none")
-    if val == "train_ds":
-        return Verdict(FAILED, R.FIT_MESSAGES["validation_is_train"], "train_ds")
-    if last.get("x") == "val_ds":
-        return Verdict(FAILED, R.FIT_MESSAGES["train_is_val"], "x=val_ds")
-    if val != "val_ds":
-        return Verdict(FAILED, "`validation_data` should be `val_ds`, the validation dataset made in the setup.", str(val))
-    return Verdict(PASSED, "", "val_ds")
-
-
-# --- plot ---------------------------------------------------------------------------------------
-
-def _close(a: list, b: list) -> bool:
-    """Same numbers (non-finite values, read as None, match each other)."""
-    return len(a) == len(b) and all((x is None and y is None) or (x is not None and y is not None and
-                                                                  abs(x - y) <= 1e-6 * max(1.0, abs(y)))
-                                    for x, y in zip(a, b))
-
-
-def _same_history(got: dict, values: dict) -> bool:
-    return bool(values) and set(got) == set(values) and all(_close(got[k], v) for k, v in values.items())
-
-
-def _earlier_histories(ctx: Context) -> list[dict]:
-    """The numbers of the Histories of earlier `fit` calls (not the one `history_intro` holds)."""
-    return [h for h in (ctx.facts.get("fit") or {}).get("earlier_histories") or [] if isinstance(h, dict)]
-
-
-def _plot_history(ctx: Context) -> tuple[dict | None, Verdict | None]:
-    """The History the plot must show, or a verdict naming the upstream failure (one text: `_history`'s)."""
-    history, early = _history(ctx)
-    if early is None:
-        return history, None
-    if early.status == UNCHECKABLE:
-        return None, early
-    return None, Verdict(FAILED, R.PLOT_MESSAGES["needs_history"].format(reason=early.output))
-
-
-def check_history_df(ctx: Context) -> Verdict:
-    plot = ctx.facts.get("plot") or {}
-    if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, R.PLOT_MESSAGES["df_uncheckable"].format(reason=plot["uncheckable"]))
-    df = plot.get("df") or {"defined": False}
-    # Order of root causes: this challenge's own blanks, then a failed fit upstream, then this cell.
-    if not df.get("defined") and ctx.blank_places("plot"):
-        return _not_attempted(ctx, "plot")
-    if df.get("defined") and not df.get("is_df") and (df.get("desc") or {}).get("given_as") == "blank":
-        return _not_attempted(ctx, "plot")
-    history, early = _plot_history(ctx)
-    if early:
-        return early
-    if not df.get("defined"):
-        return _no_result(ctx, "plot", R.PLOT_MESSAGES["no_df"])
-    if not df.get("is_df"):
-        return Verdict(FAILED, R.PLOT_MESSAGES["not_df"].format(given=_render_value(df.get("desc", {}))))
-    values = history.get("values", {})
-    columns = df.get("columns", [])
-    got = {c: (df.get("values") or {}).get(c, []) for c in columns}
-    answer = ", ".join(columns)
-    if _same_history(got, values):
-        return Verdict(PASSED, "", answer)
-    if any(_same_history(got, earlier) for earlier in _earlier_histories(ctx)):
-        return Verdict(FAILED, R.PLOT_MESSAGES["stale_df"], "built before the latest fit")
-    if set(columns) == set(values):
-        return Verdict(FAILED, R.PLOT_MESSAGES["values_differ"], answer)
-    return Verdict(FAILED, R.PLOT_MESSAGES["wrong_df"].format(columns=columns), answer)
-
-
-def _panel_names(axis: dict, history_values: dict) -> set[str]:
-    """What a panel shows: legend labels, else line labels, else columns whose values the lines trace."""
-    names = {t for t in axis.get("legend", []) if t}
-    if not names:
-        names = {l["label"] for l in axis.get("lines", []) if l.get("label") and not l["label"].startswith("_")}
-    for line in axis.get("lines", []):
-        for key, values in history_values.items():
-            if _close(line.get("y", []), values):
-                names.add(key)
-    return names
-
-
-def _shows_earlier_run(axes: list[dict], values: dict, earlier: list[dict]) -> bool:
-    """The lines trace an earlier fit's numbers and none traces the latest History's."""
-    ys = [line.get("y", []) for axis in axes for line in axis.get("lines", [])]
-    traces = lambda history: any(_close(y, v) for y in ys for v in history.values())  # noqa: E731
-    return not traces(values) and any(traces(h) for h in earlier)
-
-
-def check_figure(ctx: Context) -> Verdict:
-    plot = ctx.facts.get("plot") or {}
-    if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, R.PLOT_MESSAGES["figure_uncheckable"].format(reason=plot["uncheckable"]))
-    fig = plot.get("figure") or {"found": False}
-    drawn = fig.get("found") and any(a.get("lines") for a in fig.get("axes", []))
-    if not drawn and ctx.blank_places("plot"):
-        return _not_attempted(ctx, "plot")
-    history, early = _plot_history(ctx)  # the figure must show the History of fit: that comes first
-    if early:
-        return early
-    if not drawn:
-        return _no_result(ctx, "plot", R.PLOT_MESSAGES["no_figure"])
-    axes = fig.get("axes", [])
-    values = history.get("values", {})
-    if _shows_earlier_run(axes, values, _earlier_histories(ctx)):
-        return Verdict(FAILED, R.PLOT_MESSAGES["stale_figure"], "shows an earlier fit")
-    if len(axes) != 2:
-        return Verdict(FAILED, R.PLOT_MESSAGES["panels"].format(n=len(axes)), f"{len(axes)} panels")
-    values = history.get("values", {})
-    acc = accuracy_key(list(values)) or "accuracy"
-    left, right = (_panel_names(a, values) for a in axes)
-    problems = []
-    if not {"loss", "val_loss"} <= left:
-        problems.append(R.PLOT_MESSAGES["left"].format(lines=sorted(left) or "no lines"))
-    if not {acc, f"val_{acc}"} <= right:
-        problems.append(R.PLOT_MESSAGES["right"].format(lines=sorted(right) or "no lines"))
-    answer = f"left={sorted(left)}, right={sorted(right)}"
-    if problems:
-        if ctx.blank_places("plot"):
-            return _not_attempted(ctx, "plot")
-        return Verdict(FAILED, " ".join(problems), answer)
-    return Verdict(PASSED, "", answer)
-
-
-# --- overfitting answers ------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def expected_answers() -> dict:
-    from .reference import expected_answers as derive, load_reference_history
-
-    return derive(load_reference_history())
-
+# --- free-text answers -------------------------------------------------------------------------
+# Read with the engine's lexicon (``rubric``) and the exercise's question tables: ``TREND_SUBJECTS``
+# (which questions ask what a curve does, and the words naming its subject), ``TREND_WORDS_BY_QUESTION``,
+# ``BOOL_WORDS_BY_QUESTION`` and ``NEW_DATA_QUESTIONS`` (questions about new data, where a yes word
+# about the training data is no answer).
 
 @dataclass(frozen=True)
 class Reading:
@@ -853,20 +537,24 @@ _UNAPOSTROPHED = {w.replace("'", ""): w for w in R.NEGATIONS | R.AUXILIARIES if 
 
 
 @lru_cache(maxsize=None)
-def _lexicon(name: str) -> tuple[dict[tuple[str, ...], tuple[str, object]], dict[str, tuple[str, object]]]:
-    """Phrase (as tokens) -> (kind, value) for one question, and the words a typo may stand for."""
+def _lexicon(table: ModuleType, name: str) -> tuple[dict[tuple[str, ...], tuple[str, object]],
+                                                    dict[str, tuple[str, object]]]:
+    """Phrase (as tokens) -> (kind, value) for one question of one exercise's table, and the words a
+    typo may stand for. Cached per (table, question): two exercises' questions never mix."""
     entries: list[tuple[str, object, set[str]]] = [
         ("FILLER", None, R.ELLIPSIS_WORDS), ("AUX", None, R.AUXILIARIES),
         ("TRAIN", None, R.TRAINING_WORDS), ("VAL", None, R.VALIDATION_WORDS),
     ]
     entries += [("TREND", reading, words) for reading, words in R.TREND_SPELLINGS.items()]
-    if name in R.TREND_SUBJECTS:
-        entries += [("TREND", reading, words) for reading, words in R.TREND_WORDS_BY_QUESTION.get(name, {}).items()]
-        entries += [("OTHER_SUBJECT", other[0], other[1]) for q, other in R.TREND_SUBJECTS.items() if q != name]
-        entries.append(("OWN", None, R.TREND_SUBJECTS[name][1]))
+    subjects = table.TREND_SUBJECTS
+    if name in subjects:
+        entries += [("TREND", reading, words)
+                    for reading, words in table.TREND_WORDS_BY_QUESTION.get(name, {}).items()]
+        entries += [("OTHER_SUBJECT", other[0], other[1]) for q, other in subjects.items() if q != name]
+        entries.append(("OWN", None, subjects[name][1]))
     entries += [("YESNO", value, words) for value, words in R.BOOL_SPELLINGS.items()]
     entries.append(("INTENS", True, R.INTENSIFIERS))
-    entries += [("CONTENT", value, words) for value, words in R.BOOL_WORDS_BY_QUESTION.get(name, {}).items()]
+    entries += [("CONTENT", value, words) for value, words in table.BOOL_WORDS_BY_QUESTION.get(name, {}).items()]
     entries += [("MIXED", None, R.MIXED_WORDS), ("EARLY", None, R.EARLY_WORDS), ("NEUTRAL", None, R.NEUTRAL_PHRASES),
                 ("BOUNDARY", None, R.CONTRAST_WORDS), ("REASON", None, R.REASON_WORDS),
                 ("NEG", None, R.NEGATIONS), ("HEDGE", None, R.HEDGES)]
@@ -892,9 +580,9 @@ def _one_typo(a: str, b: str) -> bool:
     return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
-def _items(name: str, tokens: list[str]) -> list[_Item]:
+def _items(table: ModuleType, name: str, tokens: list[str]) -> list[_Item]:
     """Match the longest known phrase at each position; unknown words become WORD (or a typo's word)."""
-    lex, typos = _lexicon(name)
+    lex, typos = _lexicon(table, name)
     longest = max(len(k) for k in lex)
     items, i = [], 0
     while i < len(tokens):
@@ -1003,23 +691,23 @@ def _said(item: _Item) -> str:
     return _quote(item.text) if item.text == item.value else f"{_quote(item.text)} ({item.value})"
 
 
-def _read_text(name: str, text: str) -> Reading:
+def _read_text(table: ModuleType, name: str, text: str) -> Reading:
     """Read a free-text answer for question ``name``."""
     if not text.strip():
         return Reading(None, R.ANSWER_REASONS["empty"])
     whole = re.sub(r"^[\s'\"`]+|[\s'\"`.!]+$", "", text).lower()
     if len(text) > R.MAX_ANSWER_CHARS:
         return Reading(None, R.ANSWER_REASONS["too_long"].format(limit=R.MAX_ANSWER_CHARS))
-    is_trend = name in R.TREND_SUBJECTS
+    is_trend = name in table.TREND_SUBJECTS
     if not is_trend and whole in R.BOOL_WHOLE_ANSWERS:
         return Reading(R.BOOL_WHOLE_ANSWERS[whole])
-    clauses, reason_only = _clauses(_items(name, _words(text)))
+    clauses, reason_only = _clauses(_items(table, name, _words(text)))
     bare = [b for clause in clauses for b in _negate(clause)]
     flat = [it for clause in clauses for it in clause]
     hedges = [it for it in flat if it.kind == "HEDGE"]
     if hedges:
         return Reading(None, R.ANSWER_REASONS["hedge"].format(text=_quote(hedges[0].text)))
-    reading = _read_trend(name, clauses) if is_trend else _read_bool(name, clauses, bare)
+    reading = _read_trend(table, name, clauses) if is_trend else _read_bool(table, name, clauses, bare)
     if reading.value is not None or reading.reason:
         return reading
     if reason_only:
@@ -1027,9 +715,9 @@ def _read_text(name: str, text: str) -> Reading:
     return reading
 
 
-def _read_trend(name: str, clauses: list[list[_Item]]) -> Reading:
+def _read_trend(table: ModuleType, name: str, clauses: list[list[_Item]]) -> Reading:
     """One trend, said plainly, from the clauses about this curve (else about its validation curve)."""
-    own, other = R.TREND_SUBJECTS[name][0], None
+    own, other = table.TREND_SUBJECTS[name][0], None
     groups: dict[str, list[_Item]] = {"main": [], "val": [], "other": []}
     topic = "main"
     for clause in clauses:
@@ -1072,7 +760,7 @@ def _read_trend(name: str, clauses: list[list[_Item]]) -> Reading:
     return Reading(None)
 
 
-def _read_bool(name: str, clauses: list[list[_Item]], bare: list[_Item]) -> Reading:
+def _read_bool(table: ModuleType, name: str, clauses: list[list[_Item]], bare: list[_Item]) -> Reading:
     """One yes or no, from yes/no words, the question's own words, and short answers like "it won't"."""
     signals: list[tuple[bool, str, bool]] = []  # (value, text, said only about the start)
     for clause in clauses:
@@ -1081,7 +769,7 @@ def _read_bool(name: str, clauses: list[list[_Item]], bare: list[_Item]) -> Read
         for k, it in enumerate(clause):
             if it.kind in ("YESNO", "CONTENT"):
                 value = bool(it.value) != it.negated
-                if it.kind == "CONTENT" and not it.negated and it.value is True and _about_training(name, clause, k):
+                if it.kind == "CONTENT" and not it.negated and it.value is True and _about_training(table, name, clause, k):
                     continue  # "it does well on the training data" says nothing about new data
                 if it.kind == "CONTENT" and it.text in R.ALSO_PHRASES and k == len(clause) - 1 and not it.negated:
                     continue  # "it overfits as well"
@@ -1109,9 +797,10 @@ def _read_bool(name: str, clauses: list[list[_Item]], bare: list[_Item]) -> Read
     return Reading(None)
 
 
-def _about_training(name: str, clause: list[_Item], k: int) -> bool:
-    """For performs_well_on_new_data: is the answer word at ``k`` followed by words about the training data?"""
-    if name != "performs_well_on_new_data":
+def _about_training(table: ModuleType, name: str, clause: list[_Item], k: int) -> bool:
+    """For a question about new data (the table's ``NEW_DATA_QUESTIONS``): is the answer word at ``k``
+    followed by words about the training data?"""
+    if name not in getattr(table, "NEW_DATA_QUESTIONS", ()):
         return False
     return any(it.kind == "TRAIN" and it.start - clause[k].end < 5 for it in clause[k + 1:])
 
@@ -1146,13 +835,15 @@ def _plain_value(fact: dict) -> tuple[bool, object]:
     return False, None
 
 
-def read_answer(name: str, fact: dict) -> Reading:
-    """Read one overfitting answer (a described value) as its canonical answer, or say why it cannot be read.
+def read_answer(name: str, fact: dict, table: ModuleType) -> Reading:
+    """Read one answer (a described value) to question ``name`` of an exercise's ``table`` as its
+    canonical answer, or say why it cannot be read.
 
-    Trend questions read to "decreases", "increases" or "stays the same"; the others to True or False.
-    Pure: the word lists live in the rubric table.
+    Trend questions (the table's ``TREND_SUBJECTS``) read to "decreases", "increases" or "stays the
+    same"; the others to True or False. Pure: the generic word lists live in ``rubric``, the
+    question's own words in the table.
     """
-    is_trend = name in R.TREND_SUBJECTS
+    is_trend = name in table.TREND_SUBJECTS
     known, value = _plain_value(fact)
     kind = str(fact.get("given_as", "value"))
     if not known:
@@ -1170,13 +861,13 @@ def read_answer(name: str, fact: dict) -> Reading:
             return Reading(bool(value))
         return Reading(None, R.ANSWER_REASONS["number" if is_trend else "number_for_bool"])
     if isinstance(value, str):
-        return _read_text(name, value)
+        return _read_text(table, name, value)
     return Reading(None, R.ANSWER_REASONS["other_type"].format(kind=kind))
 
 
-def normalise_answer(name: str, fact: dict) -> str | bool | None:
+def normalise_answer(name: str, fact: dict, table: ModuleType) -> str | bool | None:
     """The canonical answer for a described value, or None when it cannot be read (see ``read_answer``)."""
-    return read_answer(name, fact).value
+    return read_answer(name, fact, table).value
 
 
 def _render_value(fact: dict) -> str:
@@ -1185,72 +876,33 @@ def _render_value(fact: dict) -> str:
     return fact.get("repr") or f"a {fact.get('given_as', 'value')}"
 
 
-def _answer_check(name: str) -> Callable[[Context], Verdict]:
-    def check(ctx: Context) -> Verdict:
-        answers = ctx.facts.get("answers") or {}
-        if "uncheckable" in answers:
-            return Verdict(UNCHECKABLE, f"The answers could not be read ({answers['uncheckable']}).")
-        question = R.ANSWER_QUESTIONS[name]
-        fact = answers.get(name) or {"defined": False}
-        if not fact.get("defined"):
-            if ctx.blank_places("overfitting") or not ctx.errors("overfitting"):
-                return Verdict(NOT_ATTEMPTED, R.ANSWER_MESSAGES["missing"].format(name=name, question=question))
-            return _no_result(ctx, "overfitting", "")
-        if fact.get("given_as") == "blank":
-            places = [p["where"] for p in ctx.problems("overfitting", "blank") if p.get("code", "").startswith(name)]
-            where = f" ({places[0]})" if places else ""
-            return Verdict(NOT_ATTEMPTED, R.ANSWER_MESSAGES["blank"].format(name=name, question=question, where=where))
-        given = _render_value(fact)
-        if len(given) > 120:
-            given = given[:117] + "..."
-        reading = read_answer(name, fact)
-        answer = reading.value
-        if answer is None:
-            reason = f": {reading.reason}" if reading.reason else ""
-            choices = R.ANSWER_CHOICES["trend" if name in R.TREND_SUBJECTS else "bool"]
-            return Verdict(FAILED, R.ANSWER_MESSAGES["unrecognised"].format(
-                name=name, given=given, reason=reason, choices=choices), given)
-        if answer != expected_answers()[name]:
-            plain = fact.get("value")
-            literal = type(plain) is type(answer) and plain == answer
-            read = "" if literal else R.ANSWER_MESSAGES["read_as"].format(
-                answer=f'"{answer}"' if isinstance(answer, str) else answer)
-            return Verdict(FAILED, R.ANSWER_MESSAGES["wrong"].format(
-                name=name, given=given, read=read, explanation=R.ANSWER_EXPLANATIONS[name]), str(answer))
-        return Verdict(PASSED, "", str(answer))
-
-    return check
 
 
-CHECK_FUNCTIONS: dict[str, Callable[[Context], Verdict]] = {
-    "compile.optimizer": check_optimizer,
-    "compile.loss": check_loss,
-    "compile.metrics": check_metrics,
-    "fit.history_keys": check_history_keys,
-    "fit.epochs": check_epochs,
-    "fit.validation": check_validation,
-    "plot.history_df": check_history_df,
-    "plot.figure": check_figure,
-    **{f"overfitting.{n}": _answer_check(n) for n in R.ANSWER_QUESTIONS},
-}
-assert set(CHECK_FUNCTIONS) == set(R.CHECKS), "every check in the table needs a function"
+# --- judging ------------------------------------------------------------------------------------
 
-
-def evaluate(static: dict, run: dict | None, limits: dict | None = None,
+def evaluate(exercise: Exercise | str, static: dict, run: dict | None, limits: dict | None = None,
              points: dict[str, float] | None = None, tags: list[str] | None = None) -> list[Result]:
-    """Judge a run: one Result per check tag (all tags, or ``tags``), in table order."""
-    ctx = Context(static, run, limits)
-    points = points or {t: c.points for t, c in R.CHECKS.items()}
+    """Judge a run of ``exercise``: one Result per check tag (all its tags, or ``tags``), in table order.
+
+    ``points`` None means the exercise's own. Each check first passes the gates (syntax errors, a run
+    that stopped before its cells), then its function in the exercise's ``CHECK_FUNCTIONS``.
+    """
+    exercise = exercises.get(exercise)
+    ctx = Context(static, run, limits, exercise)
+    points = points or exercise.points()
+    functions = exercise.check_functions
     results = []
-    for tag, check in R.CHECKS.items():
+    for tag, check in exercise.checks.items():
         if tags is not None and tag not in tags:
             continue
+        ctx.check = check
         verdict = _gate(ctx, check.challenge)
         if verdict is None:
             try:
-                verdict = CHECK_FUNCTIONS[tag](ctx)
+                verdict = functions[tag](ctx)
             except Exception as exc:  # a bug of ours must not hide the other results
-                verdict = Verdict(UNCHECKABLE, f"The grader could not check this ({type(exc).__name__}: {exc}).")
+                verdict = Verdict(UNCHECKABLE, R.GATE_MESSAGES["grader_error"].format(
+                    error=f"{type(exc).__name__}: {exc}"))
         score = points[tag] if verdict.status == PASSED else 0.0
         results.append(Result(tag, check.title, check.challenge, verdict.status, score, points[tag],
                               verdict.output, verdict.answer))

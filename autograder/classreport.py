@@ -1,19 +1,39 @@
-"""What the class got wrong: pass rate per check, the most common wrong answers, and a plot."""
+"""What the class got wrong: pass rate per check, the most common wrong answers, and a plot,
+per exercise."""
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Iterable
 
-from . import rubric
+from . import exercises
 from .atomic import write_text_atomic
+from .exercises import Exercise
 
 TOP_ANSWERS = 3
 
 
-def summarise(docs: list[dict]) -> list[dict]:
-    """Per check tag: pass rate and the most common wrong answers, from results documents."""
+def doc_exercise(doc: dict) -> Exercise:
+    """The exercise a results document was graded as (a document that names none: the first)."""
+    name = doc.get("extra_data", {}).get("exercise")
+    return exercises.get(name) if name else exercises.first()
+
+
+def by_exercise(docs: Iterable[dict]) -> dict[Exercise, list[dict]]:
+    """Results documents grouped by their exercise, in course order."""
+    groups: dict[Exercise, list[dict]] = {}
+    for doc in docs:
+        groups.setdefault(doc_exercise(doc), []).append(doc)
+    order = {e: n for n, e in enumerate(exercises.all_exercises())}
+    return dict(sorted(groups.items(), key=lambda item: order[item[0]]))
+
+
+def summarise(docs: list[dict], exercise: Exercise | str | None = None) -> list[dict]:
+    """Per check tag of ``exercise``: pass rate and the most common wrong answers, from results
+    documents (``exercise`` None: the documents' own, which must be one)."""
+    exercise = _one_exercise(docs, exercise)
     rows = []
-    for tag, check in rubric.CHECKS.items():
+    for tag, check in exercise.checks.items():
         statuses: Counter[str] = Counter()
         wrong: Counter[str] = Counter()
         for doc in docs:
@@ -29,15 +49,25 @@ def summarise(docs: list[dict]) -> list[dict]:
         rows.append({
             "tag": tag, "title": check.title, "submissions": total, "passed": statuses["passed"],
             "pass_rate": statuses["passed"] / total if total else 0.0,
-            "wrong_answers": wrong.most_common(TOP_ANSWERS),
+            "wrong_answers": wrong.most_common(TOP_ANSWERS), "challenge": check.challenge,
         })
     return rows
 
 
-def markdown(rows: list[dict], docs: list[dict]) -> str:
+def _one_exercise(docs: list[dict], exercise: Exercise | str | None) -> Exercise:
+    if exercise is not None:
+        return exercises.get(exercise)
+    groups = by_exercise(docs)
+    if len(groups) > 1:
+        raise ValueError(f"the documents are of several exercises ({', '.join(e.name for e in groups)}); "
+                         "summarise each exercise's own")
+    return next(iter(groups), None) or exercises.first()
+
+
+def markdown(rows: list[dict], docs: list[dict], title: str | None = None) -> str:
     scores = [d["score"] for d in docs]
     max_score = sum(t["max_score"] for t in docs[0]["tests"]) if docs else 0
-    lines = ["# Class report", ""]
+    lines = [f"# Class report: {title}" if title else "# Class report", ""]
     if scores:
         full = sum(1 for s in scores if s == max_score)
         lines += [f"{len(scores)} submissions; mean score {sum(scores) / len(scores):.2f}/{max_score:g}; "
@@ -67,7 +97,7 @@ def plot(rows: list[dict], path: Path) -> None:
     import seaborn as sns
 
     df = pd.DataFrame({"check": [r["tag"] for r in rows], "pass rate (%)": [100 * r["pass_rate"] for r in rows],
-                       "challenge": [rubric.CHECKS[r["tag"]].challenge for r in rows]})
+                       "challenge": [r["challenge"] for r in rows]})
     fig, ax = plt.subplots(figsize=(9.5, 5))
     sns.barplot(data=df, y="check", x="pass rate (%)", hue="challenge", dodge=False, ax=ax)
     ax.set_xlim(0, 100)
@@ -80,19 +110,45 @@ def plot(rows: list[dict], path: Path) -> None:
     tmp.replace(path)
 
 
-def write_class_report(out: Path, docs: list[dict], points: dict[str, float] | None = None) -> None:
-    """report.md and pass_rates.png in ``out``."""
-    rows = summarise(docs)
-    write_text_atomic(out / "report.md", markdown(rows, docs))
-    plot(rows, out / "pass_rates.png")
+def write_class_report(out: Path, docs: list[dict], exercise: Exercise | str | None = None,
+                       report_name: str = "report.md", plot_name: str = "pass_rates.png",
+                       titled: bool = False) -> None:
+    """The report (Markdown) and the pass-rate plot (PNG) of one exercise's documents in ``out``;
+    ``titled`` puts the exercise's title in the heading."""
+    exercise = _one_exercise(docs, exercise)
+    rows = summarise(docs, exercise)
+    write_text_atomic(out / report_name, markdown(rows, docs, exercise.title if titled else None))
+    plot(rows, out / plot_name)
+
+
+def write_index(out: Path, groups: dict[Exercise, list[dict]], names: dict[Exercise, dict[str, str]]) -> None:
+    """report.md of a class that mixes exercises: one line per exercise, linking its own report."""
+    lines = ["# Class report", "", f"This class mixes {len(groups)} exercises; each has its own report and grades.", ""]
+    for exercise, docs in groups.items():
+        scores = [d["score"] for d in docs]
+        max_score = sum(t["max_score"] for t in docs[0]["tests"]) if docs else 0
+        mean = sum(scores) / len(scores) if scores else 0.0
+        lines.append(f"- [{exercise.title}]({names[exercise]['report']}) (`{exercise.name}`): {len(docs)} submissions, "
+                     f"mean score {mean:.2f}/{max_score:g}; grades in `{names[exercise]['grades']}`, "
+                     f"pass rates in `{names[exercise]['plot']}`")
+    write_text_atomic(out / "report.md", "\n".join(lines) + "\n")
 
 
 def summary_text(docs: list[dict]) -> str:
-    """A few lines for the terminal at the end of a class run."""
-    rows = summarise(docs)
+    """A few lines for the terminal at the end of a class run (a block per exercise when the
+    class mixes them)."""
+    groups = by_exercise(docs)
+    if len(groups) > 1:
+        return "\n".join(f"{exercise.name} ({exercise.title}):\n" + _summary(group, exercise)
+                         for exercise, group in groups.items())
+    return _summary(docs, next(iter(groups), None))
+
+
+def _summary(docs: list[dict], exercise: Exercise | None) -> str:
     scores = [d["score"] for d in docs]
     if not scores:
         return "No submissions graded."
+    rows = summarise(docs, exercise)
     max_score = sum(t["max_score"] for t in docs[0]["tests"])
     lines = [f"Graded {len(scores)} submissions: mean {sum(scores) / len(scores):.2f}/{max_score:g}, "
              f"{sum(1 for s in scores if s == max_score)} with full marks."]

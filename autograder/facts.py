@@ -15,8 +15,13 @@ cannot change afterwards:
   and its numbers), is recorded when the call returns, so reassigning ``model.loss`` or
   appending to ``history.epoch`` later does not change it; a fake ``compile`` or ``fit`` that
   never reaches Keras records nothing;
-- ``train_ds`` and ``val_ds`` are the datasets ``load_datasets`` returned, not whatever those
-  names point to later.
+- the training and validation datasets are the ones ``load_datasets`` returned, not whatever
+  their names point to later.
+
+This module knows no lesson: the generic collectors (:func:`compile_facts`, :func:`fit_facts`,
+:func:`plot_facts`, :func:`answer_facts`) take the names they read as arguments, and each
+exercise's ``collect.py`` binds them to its own names in ``COLLECTORS``, which :func:`gather`
+runs. The shape of what they return is declared in :mod:`autograder.factschema`.
 
 No verdicts are made here: ``checks`` judges the facts.
 """
@@ -37,7 +42,9 @@ import matplotlib.text
 import numpy as np
 import pandas as pd
 
-from .figures import LESSON_FIGURE_LABEL
+from . import LESSON_FIGURE_LABEL
+from .factschema import (AnswerFact, AnswerFacts, CompileFacts, DataFrameFacts, Described, ErrorFact, FigureFacts,
+                         FitFacts, HistoryFacts, LossDesc, MetricDesc, MetricsDesc, OptimizerDesc, PlotFacts)
 from .keras_adapter import MISSING as _KERAS_MISSING, bind as _keras_internals
 
 _Model = keras.Model
@@ -214,7 +221,7 @@ def _known_name(obj) -> str | None:
     return None
 
 
-def describe(value) -> dict:
+def describe(value) -> Described:
     """A short, JSON-safe description of any value."""
     if is_a(value, _Blank):
         return {"given_as": "blank"}
@@ -229,7 +236,7 @@ def describe(value) -> dict:
     return {"given_as": _type(value).__name__, "repr": str(text)[:80]}
 
 
-def describe_optimizer(opt) -> dict:
+def describe_optimizer(opt) -> OptimizerDesc:
     if is_a(opt, _Blank):
         return {"given_as": "blank"}
     if opt is None:
@@ -257,7 +264,7 @@ def _optimizer_state(opt) -> dict:
     return state
 
 
-def describe_loss(loss) -> dict:
+def describe_loss(loss) -> LossDesc:
     if is_a(loss, _Blank):
         return {"given_as": "blank"}
     if loss is None:
@@ -281,7 +288,7 @@ def describe_loss(loss) -> dict:
     return {**describe(loss), "name": _type(loss).__name__}
 
 
-def describe_metrics(metrics) -> dict:
+def describe_metrics(metrics) -> MetricsDesc:
     if is_a(metrics, _Blank):
         return {"given_as": "blank"}
     if metrics is None:
@@ -298,7 +305,7 @@ def describe_metrics(metrics) -> dict:
             "items": [_describe_metric(metrics)]}
 
 
-def _describe_metric(m) -> dict:
+def _describe_metric(m) -> MetricDesc:
     if is_a(m, _Blank):
         return {"given_as": "blank"}
     if _isinstance(m, str):
@@ -315,7 +322,7 @@ def _describe_metric(m) -> dict:
 _type_name = type.__dict__["__name__"].__get__
 
 
-def _error(exc: BaseException) -> dict:
+def _error(exc: BaseException) -> ErrorFact:
     """An exception as plain data: its type, the names of its real classes, and its message.
 
     A long message keeps its start and its end: TensorFlow puts the meaningful line (e.g.
@@ -344,9 +351,17 @@ def _item_names(recorder: "Recorder", x) -> list | None:
         return None
 
 
+# Layers that only add noise while training: the output's activation is the one before them.
+_NOISE_LAYERS = tuple(c for c in (getattr(keras.layers, n, None) for n in
+                                  ("Dropout", "GaussianDropout", "AlphaDropout", "GaussianNoise")) if c is not None)
+
+
 def _output_activation(model) -> str | None:
     try:
-        return str(model.layers[-1].get_config().get("activation"))
+        layers = list(model.layers)
+        while len(layers) > 1 and any(is_a(layers[-1], c) for c in _NOISE_LAYERS):
+            layers.pop()
+        return str(layers[-1].get_config().get("activation"))
     except BaseException:
         return None
 
@@ -383,11 +398,13 @@ class Recorder:
     histories involved; only plain data leaves through :func:`gather`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, dataset_names: tuple[str, ...] = ()) -> None:
         self.compile_calls: list[dict] = []
         self.fit_calls: list[dict] = []
         self.datasets: list[tuple[object, object]] = []  # (train, val) pairs load_datasets returned
         self.ns: dict | None = None  # the submission's namespace, when the harness runs it
+        # The namespace names of the (train, val) datasets, looked up when load_datasets was not used.
+        self.dataset_names = tuple(str(n) for n in dataset_names)
         self._installed = False
 
     def dataset_name(self, obj) -> str | None:
@@ -396,17 +413,13 @@ class Recorder:
             return None
         for train, val in self.datasets:
             if obj is train:
-                return "train_ds"
+                return TRAIN
             if obj is val:
-                return "val_ds"
+                return VAL
         if self.datasets:
             return "other"
-        if self.ns is not None:
-            if obj is self.ns.get("train_ds"):
-                return "train_ds"
-            if obj is self.ns.get("val_ds"):
-                return "val_ds"
-            return "other"
+        if self.ns is not None and self.dataset_names:
+            return _ns_name(self.ns, obj, self.dataset_names)
         return None
 
     def watch_datasets(self, module) -> None:
@@ -484,10 +497,16 @@ class Recorder:
         self._installed = True
 
 
-def gather(ns: dict, recorder: Recorder) -> dict:
-    """All facts, each group gathered on its own so one broken object spoils only its group."""
+# The fact values naming the datasets ``load_datasets`` returned (the checks read these words),
+# whatever the namespace names the exercise gives them.
+TRAIN, VAL = "train_ds", "val_ds"
+
+
+def gather(ns: dict, recorder: Recorder, collectors: dict) -> dict:
+    """All facts: ``collectors`` maps each group to a function ``(ns, recorder) -> dict``; each group
+    is gathered on its own, so one broken object spoils only its group."""
     facts = {}
-    for key, fn in (("compile", _compile_facts), ("fit", _fit_facts), ("plot", _plot_facts), ("answers", _answer_facts)):
+    for key, fn in list(collectors.items()):
         try:
             facts[key] = fn(ns, recorder)
         except BaseException as exc:  # a hostile object must not stop the report
@@ -495,17 +514,21 @@ def gather(ns: dict, recorder: Recorder) -> dict:
     return facts
 
 
-def _model(ns: dict):
-    model = ns.get("model_intro")
+def model_in(ns: dict, name: str):
+    """The Keras model bound to ``name``, or None."""
+    model = ns.get(name)
     return model if is_a(model, _Model) else None
 
 
-def _compile_facts(ns: dict, rec: Recorder) -> dict:
-    model = _model(ns)
-    out: dict = {"model": "ok" if model is not None else ("missing" if "model_intro" not in ns else "not_model")}
+def compile_facts(ns: dict, rec: Recorder, model: str) -> CompileFacts:
+    """How the model bound to ``model`` was compiled (its last compile through the recorder, else
+    what Keras itself kept)."""
+    name = model
+    model = model_in(ns, name)
+    out: dict = {"model": "ok" if model is not None else ("missing" if name not in ns else "not_model")}
     if model is None:
-        if "model_intro" in ns:
-            out["model_desc"] = describe(ns["model_intro"])
+        if name in ns:
+            out["model_desc"] = describe(ns[name])
         return out
     calls = [c for c in rec.compile_calls if c["model"] is model]
     out["calls"] = len(calls)
@@ -562,20 +585,28 @@ def _floats(values) -> list:
     return out
 
 
-def _fit_facts(ns: dict, rec: Recorder) -> dict:
-    model = _model(ns)
+def fit_facts(ns: dict, rec: Recorder, model: str, history: str, datasets: tuple[str, str]) -> FitFacts:
+    """The last fit of the model bound to ``model``, and the History bound to ``history``.
+
+    ``datasets``: the namespace names of the (train, val) datasets, looked up when the datasets
+    were not made by ``load_datasets``; the facts call them 'train_ds' and 'val_ds' whatever
+    their names.
+    """
+    model_name, history_name = model, history
+    model = model_in(ns, model_name)
     out: dict = {}
     calls = [c for c in rec.fit_calls if model is not None and c["model"] is model]
     out["calls"] = len(calls)
     if calls:
         last = calls[-1]
-        x_name = last["x_name"] or rec.dataset_name(last["x"]) or _ns_name(ns, last["x"])
-        if x_name not in ("train_ds", "val_ds"):
+        x_name = last["x_name"] or rec.dataset_name(last["x"]) or _ns_name(ns, last["x"], datasets)
+        if x_name not in (TRAIN, VAL):
             x_name = last["x_desc"].get("given_as")
         val_name = None
         if last["validation_given"]:
             val_name = "blank" if last["validation_blank"] else (
-                last["validation_name"] or rec.dataset_name(last["validation"]) or _ns_name(ns, last["validation"]))
+                last["validation_name"] or rec.dataset_name(last["validation"])
+                or _ns_name(ns, last["validation"], datasets))
         out["last_call"] = {
             "x": x_name,
             "epochs": last["epochs"],
@@ -587,53 +618,68 @@ def _fit_facts(ns: dict, rec: Recorder) -> dict:
             "y_given": last["y_given"],
             "validation_desc": last["validation_desc"],
             "error": last["error"],
-            "history_is_result": last["history"] is not None and last["history"] is ns.get("history_intro"),
+            "history_is_result": last["history"] is not None and last["history"] is ns.get(history_name),
         }
-    if "history_intro" not in ns:
-        out["history"] = {"defined": False}
-        return out
-    h = ns["history_intro"]
+    out["history"] = history_facts(ns, rec, history_name, model_name)
+    if out["history"].get("is_history"):
+        h = ns[history_name]
+        # The numbers of earlier fits, so a DataFrame or figure made before the latest fit is recognised.
+        out["earlier_histories"] = [c["history_data"]["values"] for c in rec.fit_calls
+                                    if c["history"] is not None and c["history"] is not h
+                                    and c["history_data"] is not None][-5:]
+    return out
+
+
+def history_facts(ns: dict, rec: Recorder, history: str, model: str) -> HistoryFacts:
+    """The History bound to ``history``: its numbers as ``fit`` returned them, and whether the fit
+    that made it was of the model bound to ``model`` (``from_fit_of`` is then that name)."""
+    if history not in ns:
+        return {"defined": False}
+    h = ns[history]
     if not is_a(h, _History):
-        out["history"] = {"defined": True, "is_history": False, "desc": describe(h)}
-        return out
+        return {"defined": True, "is_history": False, "desc": describe(h)}
+    fitted = model_in(ns, model)
     made = next((c for c in reversed(rec.fit_calls) if c["history"] is h), None)
     if made is not None and made["history_data"] is not None:
         data = made["history_data"]  # as fit returned it, whatever was done to it since
-        origin = "model_intro" if model is not None and made["model"] is model else "other model"
+        origin = model if fitted is not None and made["model"] is fitted else "other model"
     else:
         data, origin = _history_data(h), "unknown"
-    out["history"] = {"defined": True, "is_history": True, "from_fit_of": origin, **data}
-    # The numbers of earlier fits, so a DataFrame or figure made before the latest fit is recognised.
-    out["earlier_histories"] = [c["history_data"]["values"] for c in rec.fit_calls
-                                if c["history"] is not None and c["history"] is not h and c["history_data"] is not None][-5:]
-    return out
+    return {"defined": True, "is_history": True, "from_fit_of": origin, **data}
 
 
-def _ns_name(ns: dict, obj) -> str:
+def _ns_name(ns: dict, obj, datasets: tuple[str, ...]) -> str:
     """Fallback (self-check in a notebook): which of the namespace's datasets ``obj`` is now."""
-    if obj is not None and obj is ns.get("train_ds"):
-        return "train_ds"
-    if obj is not None and obj is ns.get("val_ds"):
-        return "val_ds"
+    for name, label in zip(datasets, (TRAIN, VAL)):
+        if obj is not None and obj is ns.get(name):
+            return label
     return "other"
 
 
-def _plot_facts(ns: dict, rec: Recorder) -> dict:
-    out: dict = {}
-    if "history_intro_df" not in ns:
-        out["df"] = {"defined": False}
-    else:
-        df = ns["history_intro_df"]
-        if _type(df) is _DataFrame:  # exactly: a subclass could override what is read here
-            columns = list(_df_columns(df))
-            out["df"] = {"defined": True, "is_df": True, "columns": [str(c) for c in columns][:50],
-                         "rows": int(_df_len(df)),
-                         "values": {str(c): _floats(_series_tolist(_df_getitem(df, c))) for c in columns[:20]}}
-        else:
-            out["df"] = {"defined": True, "is_df": False, "desc": describe(df)}
-    fig = _find_figure(ns)
-    out["figure"] = _figure_facts(fig) if fig is not None else {"found": False}
-    return out
+def plot_facts(ns: dict, rec: Recorder, df: str, fig: str, axes: str, suptitle: str) -> PlotFacts:
+    """The DataFrame bound to ``df`` and the figure of the plot: the one bound to ``fig``, else the
+    open figure titled ``suptitle``, else the last open figure that is not one of the lesson's own,
+    else the figure of ``axes`` or the last figure any name holds."""
+    return {"df": dataframe_facts(ns, df), "figure": figure_facts(ns, fig, axes, suptitle)}
+
+
+def dataframe_facts(ns: dict, name: str) -> DataFrameFacts:
+    """The pandas DataFrame bound to ``name``: its columns, length and numbers."""
+    if name not in ns:
+        return {"defined": False}
+    df = ns[name]
+    if _type(df) is _DataFrame:  # exactly: a subclass could override what is read here
+        columns = list(_df_columns(df))
+        return {"defined": True, "is_df": True, "columns": [str(c) for c in columns][:50],
+                "rows": int(_df_len(df)),
+                "values": {str(c): _floats(_series_tolist(_df_getitem(df, c))) for c in columns[:20]}}
+    return {"defined": True, "is_df": False, "desc": describe(df)}
+
+
+def figure_facts(ns: dict, fig: str, axes: str, suptitle: str) -> FigureFacts:
+    """The plot's figure (see :func:`plot_facts`), described; ``found`` False when there is none."""
+    found = _find_figure(ns, fig, axes, suptitle)
+    return _figure_facts(found) if found is not None else {"found": False}
 
 
 def _suptitle(fig) -> str:
@@ -641,8 +687,8 @@ def _suptitle(fig) -> str:
     return str(_text_get_text(title)) if title is not None else ""
 
 
-def _find_figure(ns: dict):
-    fig = ns.get("fig")
+def _find_figure(ns: dict, fig_name: str, axes_name: str, suptitle: str):
+    fig = ns.get(fig_name)
     if _type(fig) is _Figure:
         return fig
     candidates = []
@@ -650,19 +696,20 @@ def _find_figure(ns: dict):
         f = _plt_figure(num)
         if _type(f) is not _Figure:
             continue
-        if _suptitle(f) == "cifar_model_intro":
+        if _suptitle(f) == suptitle:
             return f
         if _artist_get_label(f) != LESSON_FIGURE_LABEL:
             candidates.append(f)
     if candidates:
         return candidates[-1]
-    return _bound_figure(ns)
+    return _bound_figure(ns, axes_name, suptitle)
 
 
-def _bound_figure(ns: dict):
+def _bound_figure(ns: dict, axes_name: str, suptitle: str):
     """A figure only the namespace still holds (a notebook's inline backend closes pyplot's figures
-    after each cell): the figure of ``axes``, else the last figure bound to any name."""
-    axes = ns.get("axes")
+    after each cell): the figure of the axes bound to ``axes_name``, else the last figure bound to
+    any name (one titled ``suptitle`` first)."""
+    axes = ns.get(axes_name)
     items = list(_ndarray_ravel(axes))[:10] if _type(axes) is _ndarray else [axes]
     for ax in items:
         if is_a(ax, _Axes):
@@ -670,11 +717,11 @@ def _bound_figure(ns: dict):
             if _type(fig) is _Figure:
                 return fig
     bound = [v for v in list(ns.values()) if _type(v) is _Figure and _artist_get_label(v) != LESSON_FIGURE_LABEL]
-    titled = [f for f in bound if _suptitle(f) == "cifar_model_intro"]
+    titled = [f for f in bound if _suptitle(f) == suptitle]
     return (titled or bound or [None])[-1]
 
 
-def _figure_facts(fig) -> dict:
+def _figure_facts(fig) -> FigureFacts:
     axes = []
     for ax in list(_fig_get_axes(fig))[:10]:
         legend = _ax_get_legend(ax)
@@ -685,9 +732,10 @@ def _figure_facts(fig) -> dict:
     return {"found": True, "suptitle": _suptitle(fig), "axes": axes}
 
 
-_ANSWERS = ("loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_new_data", "is_overfitting")
+def answer_facts(ns: dict, names: tuple[str, ...]) -> AnswerFacts:
+    """Each answer name: whether it is defined and, if so, its value described."""
+    return {name: answer_fact(ns, name) for name in names}
 
 
-def _answer_facts(ns: dict, rec: Recorder) -> dict:
-    return {name: ({"defined": True, **describe(ns[name])} if name in ns else {"defined": False}) for name in _ANSWERS}
-
+def answer_fact(ns: dict, name: str) -> AnswerFact:
+    return {"defined": True, **describe(ns[name])} if name in ns else {"defined": False}

@@ -49,30 +49,50 @@ class Settings:
     visibility: str = "visible"
     stdout_visibility: str = "hidden"
     test_visibility: dict[str, str] = field(default_factory=dict)  # check tag or challenge -> visibility
-    points: dict[str, float] = field(default_factory=dict)  # check tag -> points (empty: the table's)
+    # exercise name -> {check tag -> points}; an exercise not in it: its table's points
+    points: dict[str, dict[str, float]] = field(default_factory=dict)
+    exercise: str | None = None  # grade every submission as this exercise (None: whichever it is)
     timeout: float | None = None  # seconds per submission (None: the grader's default)
     memory: int | None = None  # bytes
     output: int | None = None  # bytes
 
     def validate(self) -> "Settings":
         """Raise ValueError naming the bad setting; return self."""
-        from . import rubric
+        from . import exercises
 
         for name in ("visibility", "stdout_visibility"):
             if getattr(self, name) not in VISIBILITIES:
                 raise ValueError(f"{name}: {getattr(self, name)!r} is not one of {', '.join(VISIBILITIES)}")
-        known = list(rubric.CHALLENGES) + list(rubric.CHECKS)
+        if self.exercise is not None:
+            exercises.get(self.exercise)  # UnknownExercise lists the exercises
+        graded = self.graded_exercises()
+        known = list(dict.fromkeys(k for e in graded for k in [*e.challenges, *e.checks]))
         for key, value in self.test_visibility.items():
             if key not in known:
                 raise ValueError(f"test visibility: unknown challenge or check {key!r}; known: {', '.join(known)}")
             if value not in VISIBILITIES:
                 raise ValueError(f"test visibility for {key!r}: {value!r} is not one of {', '.join(VISIBILITIES)}")
-        for tag, value in self.points.items():
-            if tag not in rubric.CHECKS:
-                raise ValueError(f"points: unknown check tag {tag!r}")
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"points for {tag!r} must be a number >= 0")
+        if not isinstance(self.points, dict):
+            raise ValueError("points: expected an object {exercise: {check tag: points}}")
+        for name, table in self.points.items():
+            if name not in [e.name for e in graded]:
+                raise ValueError(f"points: {name!r} is not an exercise graded here; "
+                                 f"those are {', '.join(e.name for e in graded)}")
+            checks = exercises.get(name).checks
+            for tag, value in (table.items() if isinstance(table, dict) else [(None, table)]):
+                if tag is None:
+                    raise ValueError(f"points of {name}: expected an object {{check tag: points}}")
+                if tag not in checks:
+                    raise ValueError(f"points of {name}: unknown check tag {tag!r}")
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise ValueError(f"points of {name} for {tag!r} must be a number >= 0")
         return self
+
+    def graded_exercises(self) -> list:
+        """The exercises this package grades: the one chosen, else every exercise."""
+        from . import exercises
+
+        return [exercises.get(self.exercise)] if self.exercise is not None else exercises.all_exercises()
 
     def report_options(self) -> dict:
         """Keyword arguments of ``report.gradescope``."""
@@ -88,11 +108,13 @@ class Settings:
                 setattr(limits, name, getattr(self, name))
         return limits
 
-    def full_points(self) -> dict[str, float]:
-        from . import rubric
+    def full_points(self, exercise) -> dict[str, float]:
+        """The points ``exercise`` (an Exercise or its name) is graded with."""
+        from . import exercises
 
-        points = rubric.load_points(None)
-        points.update({k: float(v) for k, v in self.points.items()})
+        exercise = exercises.get(exercise)
+        points = exercise.points()
+        points.update({k: float(v) for k, v in self.points.get(exercise.name, {}).items()})
         return points
 
     @classmethod
@@ -336,10 +358,11 @@ class Choice:
 
 
 def lesson_match(sub) -> tuple[int, bool]:
-    """How much a read submission looks like this lesson's: how many of its challenges the static
-    pass recognises, and whether it keeps most of the lesson's own code lines (a copy of it)."""
+    """How much a read submission looks like its exercise's lesson: how many of the exercise's
+    challenges the static pass recognises, and whether it keeps most of the lesson's own code
+    lines (a copy of it)."""
     challenges = len({c.challenge for c in sub.cells if c.challenge})
-    lesson = _lesson_lines()
+    lesson = _lesson_lines(sub.exercise.name)
     mine = {_squash(line) for c in sub.cells for line in c.source.splitlines()}
     return challenges, bool(lesson) and len(lesson & mine) >= COPY_SHARE * len(lesson)
 
@@ -348,23 +371,23 @@ def _squash(line: str) -> str:
     return re.sub(r"\s+", "", line)
 
 
-@functools.lru_cache(maxsize=1)
-def _lesson_lines() -> frozenset[str]:
-    """The lesson's distinctive code lines (no comments, no blanks, not tiny)."""
+@functools.lru_cache(maxsize=None)
+def _lesson_lines(exercise: str) -> frozenset[str]:
+    """The distinctive code lines of the exercise's lesson (no comments, no blanks, not tiny)."""
+    from . import exercises
     from .rubric import BLANK
 
     try:
-        from .lessonfiles import LESSON
-
-        text = LESSON.read_text(encoding="utf-8")
-    except (ImportError, OSError):
+        text = exercises.get(exercise).lesson.read_text(encoding="utf-8")
+    except (ImportError, OSError, ValueError):
         return frozenset()
     lines = (line.strip() for line in text.splitlines())
     return frozenset(_squash(l) for l in lines if len(l) >= 12 and not l.startswith("#") and BLANK not in l)
 
 
-def choose(folder: Path) -> Choice:
-    """The file of this lesson to grade among the uploaded files, or why there is none."""
+def choose(folder: Path, exercise=None) -> Choice:
+    """The file to grade among the uploaded files, or why there is none: read as ``exercise``
+    (an Exercise or its name), or as the exercise each file is recognised as (None)."""
     from . import rubric
     from .grading import prepare
     from .source import SUFFIXES
@@ -379,7 +402,7 @@ def choose(folder: Path) -> Choice:
         return Choice(problem=msg["no_code"].format(found=_listing([_code(rel[p]) for p in files])))
     readable, problems, reasons, match = [], {}, {}, {}  # problem: the whole message; reason: short
     for p in code:
-        prepared = prepare(p)
+        prepared = prepare(p, exercise)
         if isinstance(prepared, str):
             problems[p], reasons[p] = prepared, _strip_name(prepared, p)
         elif (match.setdefault(p, lesson_match(prepared))) == (0, False):
@@ -436,16 +459,17 @@ def load_settings(source: Path) -> tuple["Settings", str | None]:
 
 def grade(root: Path, settings: Settings, started: float) -> dict:
     """The results document for the submission under ``root``."""
-    from . import report
+    from . import exercises, report
     from .grading import failed_everywhere, judge
     from .runner import RunResult, WorkerProcess, run_submission
 
-    points = settings.full_points()
     limits = settings.limits()
-    choice = choose(root / "submission")
-    if choice.problem is not None:
-        graded = failed_everywhere(str(root / "submission"), choice.problem, points)
+    choice = choose(root / "submission", settings.exercise)
+    if choice.problem is not None:  # the tests of the chosen exercise (none chosen: the first) all fail
+        exercise = exercises.get(settings.exercise) if settings.exercise else exercises.first()
+        graded = failed_everywhere(str(root / "submission"), choice.problem, settings.full_points(exercise), exercise)
     else:
+        points = settings.full_points(choice.submission.exercise)
         worker = WorkerProcess()
         try:
             run = run_submission(choice.submission, worker, limits)

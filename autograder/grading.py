@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import rubric
+from . import exercises, rubric
 from .checks import FAILED, Context, Result, evaluate, explain_error, limit_text
 from .runner import Limits, RunResult, WorkerProcess, run_submission
 from .sizes import human_size
+from .exercises import Exercise
 from .source import Submission, SubmissionError, read_submission
 
 
@@ -21,6 +22,7 @@ class Graded:
     unreadable: bool = False  # no file could be read (missing, directory, unsupported type)
     run: dict = field(default_factory=dict)  # outcome, seconds, ...
     notes: list[str] = field(default_factory=list)  # what no check reports (rubric.NOTE_MESSAGES), for the learner
+    exercise: str = ""  # the name of the exercise it was graded as
 
     @property
     def score(self) -> float:
@@ -39,6 +41,7 @@ def static_summary(sub: Submission) -> dict:
     """The plain data the checks need from the static pass."""
     return {
         "name": sub.name,
+        "exercise": sub.exercise.name,
         "cells": [{"index": c.index, "challenge": c.challenge, "first_line": c.first_line} for c in sub.cells],
         "problems": [asdict(p) for p in sub.problems],
         "notes": [asdict(n) for n in sub.notes],
@@ -50,7 +53,7 @@ def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[st
     commands and magics not run, syntax errors, blanks and errors in cells no check depends on, and
     how a run that ended early ended (which limit, in which cell and line). Plain data in, text out."""
     msg = rubric.NOTE_MESSAGES
-    ctx = Context(static, run, limits)
+    ctx = Context(static, run, limits, exercises.get(static.get("exercise") or exercises.first()))
     found: list[tuple[int, int, str]] = []  # (cell, line, text)
     explained = set()  # cells whose error a magic note already explains
     for n in static.get("notes", []):
@@ -76,7 +79,7 @@ def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[st
         if c.get("challenge") is None and c.get("status") == "error" and error and c["index"] not in explained:
             found.append((c["index"], error.get("line") or 0,
                           msg["cell_error"].format(where=ctx.where(c["index"], error.get("line")),
-                                                   explanation=explain_error(error))))
+                                                   explanation=explain_error(error, ctx))))
     found.sort(key=lambda f: (f[0], f[1]))
     lines = [text for _, _, text in found]
     lines += _run_notes(ctx, run or {}, limits or {})
@@ -93,7 +96,7 @@ def _run_notes(ctx: Context, run: dict, limits: dict) -> list[str]:
         reason = limit_text(key, limits)
         running = [c for c in ctx.cells if c.get("status") == "running"]
         where = msg["running"].format(where=ctx.where(running[-1]["index"], running[-1].get("line"))) if running else ""
-        established = snapshot and all(ctx.stopped_before(c) is None for c in rubric.CHALLENGES)
+        established = snapshot and all(ctx.stopped_before(c) is None for c in ctx.exercise.challenges)
         out.append(msg["limit"].format(reason=reason, running=where,
                                        consequence=msg["limit_after_checks" if established else "limit_before_checks"]))
     output_limit = limits.get("output")
@@ -105,35 +108,70 @@ def _run_notes(ctx: Context, run: dict, limits: dict) -> list[str]:
     return out
 
 
-def failed_everywhere(path: str, message: str, points: dict[str, float], unreadable: bool = False) -> Graded:
-    """A submission that could not be run: every check fails, naming the problem."""
-    results = [Result(t, c.title, c.challenge, FAILED, 0.0, points[t], message) for t, c in rubric.CHECKS.items()]
-    return Graded(path, results, problem=message, unreadable=unreadable)
+def failed_everywhere(path: str, message: str, points: dict[str, float] | None, exercise: Exercise | str,
+                      unreadable: bool = False) -> Graded:
+    """A submission that could not be run: every check of ``exercise`` fails, naming the problem
+    (points None: the exercise's own)."""
+    exercise = exercises.get(exercise)
+    points = exercise.points() if points is None else points
+    results = [Result(t, c.title, c.challenge, FAILED, 0.0, points[t], message) for t, c in exercise.checks.items()]
+    return Graded(path, results, problem=message, unreadable=unreadable, exercise=exercise.name)
 
 
-def prepare(path: str | Path) -> Submission | str:
-    """Read a submission, or return the message saying why it cannot be graded."""
+def points_table(path: str | Path | None, exercise: Exercise | str | None = None) -> dict[str, dict[str, float]]:
+    """An instructor's points file ``{"tag": points}``, per exercise name: for ``exercise`` if
+    given, else for every exercise that has each of the file's tags (others keep their table's
+    points). Empty without a file. ValueError names the file and the bad entry."""
+    if path is None:
+        return {}
+    if exercise is not None:
+        chosen = exercises.get(exercise)
+        return {chosen.name: chosen.points(path)}
+    table: dict[str, dict[str, float]] = {}
+    errors: dict[str, str] = {}
+    for each in exercises.all_exercises():
+        try:
+            table[each.name] = each.points(path)
+        except ValueError as exc:
+            errors[each.name] = str(exc)
+    if table:
+        return table
+    if len(set(errors.values())) == 1:  # the file itself is bad (unreadable, not an object, ...)
+        raise ValueError(next(iter(errors.values())))
+    raise ValueError(f"points file {path} fits no exercise: " + "; ".join(
+        f"{name}: {message.removeprefix(f'points file {path}: ')}" for name, message in errors.items()))
+
+
+def prepare(path: str | Path, exercise: Exercise | str | None = None) -> Submission | str:
+    """Read a submission (as ``exercise``, None: recognise it), or return the message saying why
+    it cannot be graded."""
     try:
-        return read_submission(path)
+        return read_submission(path, exercise)
     except SubmissionError as exc:
         return exc.message
 
 
-def judge(sub: Submission, run: RunResult, limits: Limits, points: dict[str, float]) -> Graded:
+def judge(sub: Submission, run: RunResult, limits: Limits, points: dict[str, float] | None) -> Graded:
+    """The verdict on a run submission, by its exercise's checks (points None: the exercise's)."""
     limit_info = {"timeout": limits.timeout, "memory": limits.memory}
     static, run_data = static_summary(sub), run.to_dict()
-    results = evaluate(static, run_data, limit_info, points)
+    results = evaluate(sub.exercise, static, run_data, limit_info, points)
     info = {"outcome": run.outcome, "seconds": run.seconds}
     if run.detail.get("output_bytes", 0) >= limits.output:
         info["output_truncated"] = True
-    return Graded(sub.path, results, run=info, notes=notes(static, run_data, {**limit_info, "output": limits.output}))
+    return Graded(sub.path, results, run=info, notes=notes(static, run_data, {**limit_info, "output": limits.output}),
+                  exercise=sub.exercise.name)
 
 
-def grade_one(path: str | Path, worker: WorkerProcess, limits: Limits, points: dict[str, float]) -> Graded:
-    """Grade one file through a warm worker; never raises for a bad submission."""
+def grade_one(path: str | Path, worker: WorkerProcess, limits: Limits, points: dict[str, float] | None = None,
+              exercise: Exercise | str | None = None) -> Graded:
+    """Grade one file through a warm worker, as ``exercise`` (None: the one it is recognised as);
+    never raises for a bad submission. ``points`` None: the exercise's own."""
+    forced = exercises.get(exercise) if exercise is not None else None
     try:
-        sub = read_submission(path)
+        sub = read_submission(path, forced)
     except SubmissionError as exc:
-        return failed_everywhere(str(path), exc.message, points, exc.unreadable)
+        return failed_everywhere(str(path), exc.message, points, forced or exc.exercise or exercises.first(),
+                                 exc.unreadable)
     run = run_submission(sub, worker, limits)
     return judge(sub, run, limits, points)

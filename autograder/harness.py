@@ -9,14 +9,15 @@ what was established.
 Learner code runs in this very process, so it could reach anything here; the harness makes the
 easy ways harmless. :func:`run` takes everything it needs into local variables before the first
 cell; the facts are gathered, and the snapshots encoded, by private copies of
-:mod:`autograder.facts` and :mod:`json.encoder` that are not in ``sys.modules`` and have their
-own copy of the builtins. So replacing, emptying or patching the ``autograder`` modules, ``json``
-or ``builtins`` changes nothing the grader sees.
+:mod:`autograder.facts`, of the exercise's collectors (its ``collect.py``, whose global ``facts``
+is the private facts module) and of :mod:`json.encoder`, that are not in ``sys.modules`` and have
+their own copy of the builtins. So replacing, emptying or patching the ``autograder`` modules
+(the exercise's table included), ``json`` or ``builtins`` changes nothing the grader sees.
 
 Cells run with IPython's semantics for magics and shell escapes, as in a notebook: see
 :class:`_Shell` and :func:`run_magic_cell` (what each magic does is the table in rubric.py).
 
-Deleting a graded name (``del model_intro``, ``globals().clear()``) does not undo what was
+Deleting a graded name (``del`` of the exercise's model, ``globals().clear()``) does not undo what was
 established: the grader keeps seeing the last object bound to each graded name. Rebinding the
 name does count (the last value wins).
 """
@@ -218,22 +219,25 @@ def _cell_error(exc: BaseException, filename: str, _extract_tb=traceback.extract
     return {"type": _type(exc).__name__, "message": message[:2000], "line": line}
 
 
-# The names the checks read; the grader keeps the last object bound to each (see above).
-GRADED_NAMES = ("model_intro", "train_ds", "val_ds", "history_intro", "history_intro_df", "fig", "axes",
-                "loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_new_data", "is_overfitting")
-
-
 _CODE: dict[str, tuple] = {}  # module name -> (spec, code object), read once in the warm worker
 
 
-def private_module(name: str) -> types.ModuleType:
-    """A fresh copy of a module, not in ``sys.modules``, with its own copy of the builtins."""
+def _code(name: str) -> tuple:
     if name not in _CODE:
         spec = importlib.util.find_spec(name)
+        if spec is None:
+            raise ModuleNotFoundError(f"no module named {name!r}", name=name)
         _CODE[name] = (spec, spec.loader.get_code(name))
-    spec, code = _CODE[name]
+    return _CODE[name]
+
+
+def private_module(name: str, bind: dict | None = None) -> types.ModuleType:
+    """A fresh copy of a module, not in ``sys.modules``, with its own copy of the builtins and the
+    globals ``bind`` set before its code runs."""
+    spec, code = _code(name)
     module = importlib.util.module_from_spec(spec)
     module.__builtins__ = dict(vars(builtins))
+    vars(module).update(bind or {})
     exec(code, vars(module))
     return module
 
@@ -243,26 +247,46 @@ def private_facts() -> types.ModuleType:
     return private_module("autograder.facts")
 
 
+def private_collectors(exercise, facts: types.ModuleType | None = None) -> types.ModuleType:
+    """A fresh copy of an exercise's collectors module (``COLLECTORS``; optional ``DATASETS``, the
+    namespace names of its datasets), its global ``facts`` bound to ``facts`` (a new private facts
+    module by default) before its code runs."""
+    return private_module(exercise.collectors_module, {"facts": facts if facts is not None else private_facts()})
+
+
+def precompile(exercises_: list) -> None:
+    """Compile (and try once) every exercise's collectors now, in the warm worker, so every child
+    runs the code the worker started with."""
+    facts = private_facts()
+    for exercise in exercises_:
+        private_collectors(exercise, facts)
+
+
 for _name in ("autograder.facts", "json.encoder"):
     private_module(_name)  # compile now, so every child runs the code the worker started with
 
 
-def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: types.ModuleType | None = None) -> None:
+def run(cells: list[dict], facts_fd: int, nonce: str, collectors: types.ModuleType,
+        graded_names: tuple[str, ...], seed: int = 0) -> None:
     """Execute the cells and send a facts snapshot to ``facts_fd`` after each. Never raises.
 
     While a cell runs, a watcher thread looks up which of its lines is running (every
     WATCH_SECONDS) and, when that changes, sends a snapshot saying so: when a limit stops the
     run, the grader can name the cell and the line.
+
+    ``collectors``: the exercise's private collectors module (:func:`private_collectors`); the facts
+    are gathered by the private facts module it holds. ``graded_names``: the exercise's graded names.
     """
-    facts = facts if facts is not None else private_facts()
+    facts = vars(collectors)["facts"]
     # Everything the loop uses, taken now: learner code may rebind any global or module later.
     exec_, compile_, write, BaseException_ = exec, compile, os.write, BaseException
     any_, len_, memoryview_, str_ = any, len, memoryview, str
     encode = private_module("json.encoder").JSONEncoder(default=str_).encode
-    graded_names = GRADED_NAMES
+    graded_names = tuple(str_(n) for n in graded_names)
+    groups = dict(collectors.COLLECTORS)
     gather, cell_error, run_magic_cell_ = facts.gather, _cell_error, run_magic_cell
     lock, current_frames, sleep, main_thread = _thread.allocate_lock(), sys._current_frames, time.sleep, _thread.get_ident()
-    recorder = facts.Recorder()
+    recorder = facts.Recorder(tuple(vars(collectors).get("DATASETS", ())))
     recorder.install()
     recorder.watch_datasets(sys.modules.get("autograder.data"))
     keras.utils.set_random_seed(seed)
@@ -285,7 +309,7 @@ def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: type
                 if name in ns:
                     seen[name] = ns[name]
             view = {**ns, **{k: v for k, v in seen.items() if k not in ns}}
-            current["facts_json"] = encode(gather(view, recorder))
+            current["facts_json"] = encode(gather(view, recorder, groups))
         # One writer at a time (this loop or the watcher); a lock left held by a thread that a
         # fork did not copy must not block the copy forever.
         locked = lock.acquire(True, 2.0)
@@ -356,7 +380,11 @@ def run(cells: list[dict], facts_fd: int, nonce: str, seed: int = 0, facts: type
 
 
 def child_main(job: dict, nonce: str, facts_fd: int) -> None:
-    """Entry in the forked child: working directory, environment, data choice, then run."""
+    """Entry in the forked child: the job's exercise, working directory, environment, data choice, then run."""
+    from . import exercises  # the registry, imported in the warm worker before the fork
+
+    exercise = exercises.get(job["exercise"]) if job.get("exercise") else exercises.first()
+    collectors, graded_names = private_collectors(exercise), exercise.graded_names
     workdir = job["workdir"]
     os.chdir(workdir)
     os.environ["HOME"] = os.environ["TMPDIR"] = workdir
@@ -366,4 +394,4 @@ def child_main(job: dict, nonce: str, facts_fd: int) -> None:
     sys.argv = [job.get("name", "submission")]
     cells, seed = job["cells"], job.get("seed", 0)
     job.clear()  # nothing of the grader's paths needs to stay visible to learner code
-    run(cells, facts_fd, nonce, seed, private_facts())
+    run(cells, facts_fd, nonce, collectors, graded_names, seed)

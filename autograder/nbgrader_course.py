@@ -27,14 +27,13 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from . import rubric
-from .lessonfiles import LESSON, SOLUTION
+from . import exercises
+from .exercises import Exercise
 from .nbgrader_kernel import KERNEL_ARGUMENT
 from .nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
 from .runner import GRADING_SAMPLE_SIZE
 from .standalone import LessonRewriter, lesson_markdown
 
-DEFAULT_ASSIGNMENT = "compile_and_train"
 CONFIG_NAME = "nbgrader_config.py"
 CONFIG_MARKER = "# Written by `autograder nbgrader`"
 _ASSIGNMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -113,20 +112,28 @@ def _nbgrader_meta(cell_id: str, *, grade: bool = False, solution: bool = False,
     return meta
 
 
-def grading_cell_source(tag: str, points: float) -> str:
-    check = rubric.CHECKS[tag]
+def default_assignment(exercise: Exercise | str) -> str:
+    """The nbgrader assignment name of an exercise's course: its table's ``NBGRADER_ASSIGNMENT``."""
+    ex = exercises.get(exercise)
+    return getattr(ex.table, "NBGRADER_ASSIGNMENT", ex.name)
+
+
+def grading_cell_source(tag: str, points: float, exercise: Exercise | str) -> str:
+    """A test cell: one check of the exercise, judged in the kernel by ``nbgrader_cells.grade``."""
+    ex = exercises.get(exercise)
+    check = ex.checks[tag]
     unit = "point" if points == 1 else "points"
     return (f"# Autograded test ({points:g} {unit}): {check.title}\n"
             "from autograder.nbgrader_cells import grade\n"
-            f"grade({tag!r}, points={float(points)!r})")
+            f"grade({tag!r}, points={float(points)!r}, exercise={ex.name!r})")
 
 
 HIDDEN_NOTE = "# The test is hidden: it runs when your notebook is graded."
 
 
-def graded_cell_source(tag: str, points: float) -> str:
+def graded_cell_source(tag: str, points: float, exercise: Exercise | str) -> str:
     """A test cell of a graded course: the header comment, then the test as nbgrader hidden tests."""
-    lines = grading_cell_source(tag, points).splitlines()
+    lines = grading_cell_source(tag, points, exercise).splitlines()
     header = 0
     while header < len(lines) and lines[header].startswith("#"):
         header += 1
@@ -157,15 +164,31 @@ def _read(path: Path) -> NotebookNode:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSON,
-                    solution: Path = SOLUTION, graded: bool = False) -> NotebookNode:
-    """The nbgrader source notebook: the solution, cell by cell, with nbgrader metadata and test cells.
+def _exercise(exercise: Exercise | str | None, solution: Path | None) -> Exercise:
+    """The exercise (or its name) given; else the one the solution file given is of; else the first."""
+    if exercise is not None:
+        return exercises.get(exercise)
+    if solution is None:
+        return exercises.first()
+    nb = _read(Path(solution))
+    return exercises.detect(Path(solution).read_text(encoding="utf-8"), nb.metadata)
+
+
+def source_notebook(points: dict[str, float] | None = None, lesson: Path | None = None,
+                    solution: Path | None = None, graded: bool = False,
+                    exercise: Exercise | str | None = None) -> NotebookNode:
+    """The nbgrader source notebook of ``exercise`` (an Exercise or its name; None: the one
+    ``solution`` is of, else the first): the solution, cell by cell, with nbgrader metadata and
+    test cells. ``lesson`` and ``solution`` default to the exercise's; ``points`` to its points.
 
     ``graded``: given cells that run without this package, hidden tests (see the module docstring).
     """
-    points = points or rubric.load_points(None)
-    rewriter = LessonRewriter() if graded else None
-    les, sol = _read(Path(lesson)), _read(Path(solution))
+    ex = _exercise(exercise, solution)
+    lesson = Path(lesson) if lesson is not None else ex.lesson
+    solution = Path(solution) if solution is not None else ex.solution
+    points = points or ex.points()
+    rewriter = LessonRewriter(ex) if graded else None
+    les, sol = _read(lesson), _read(solution)
     if len(les.cells) != len(sol.cells):
         raise ValueError(f"{lesson} has {len(les.cells)} cells but {solution} has {len(sol.cells)}; "
                          "they must differ only inside challenge cells")
@@ -185,7 +208,7 @@ def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSO
                 cells.append(_cell(cell_type, source, cell_id,
                                    {**extra, "nbgrader": _nbgrader_meta(cell_id, locked=True)}))
             continue
-        if challenge not in rubric.CHALLENGES or sc.cell_type != "code":
+        if challenge not in ex.challenges or sc.cell_type != "code":
             raise ValueError(f"cell {n}: unknown challenge {challenge!r} (or not a code cell)")
         if challenge in seen:
             raise ValueError(f"challenge {challenge!r} has more than one cell")
@@ -196,15 +219,18 @@ def source_notebook(points: dict[str, float] | None = None, lesson: Path = LESSO
             "nbgrader": _nbgrader_meta(cell_id, solution=True),
             METADATA_KEY: {RELEASE_SOURCE: lc.source},
         }))
-        for tag in rubric.tags_for(challenge):
+        for tag in ex.tags_for(challenge):
             tid = grade_id(tag)
             test = graded_cell_source if graded else grading_cell_source
-            cells.append(_cell("code", test(tag, points[tag]), tid,
+            cells.append(_cell("code", test(tag, points[tag], ex), tid,
                                {"nbgrader": _nbgrader_meta(tid, grade=True, locked=True, points=points[tag])}))
-    missing = [c for c in rubric.CHALLENGES if c not in seen]
+    missing = [c for c in ex.challenges if c not in seen]
     if missing:
         raise ValueError(f"{solution} has no cell for the challenge(s) {', '.join(missing)}")
     metadata = {k: v for k, v in sol.metadata.items() if k != "jupytext"}  # no pairing with a .py file
+    # The exercise, for the grader's read of a submitted notebook (as the lessons write it).
+    ours = metadata.get(exercises.METADATA_KEY)
+    metadata[exercises.METADATA_KEY] = {**(ours if isinstance(ours, dict) else {}), "exercise": ex.name}
     nb = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
     nbformat.validate(nb)
     return nb
@@ -225,16 +251,23 @@ def _write_if_changed(path: Path, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
-def build_course(course_dir: str | Path, assignment: str = DEFAULT_ASSIGNMENT,
-                 points: dict[str, float] | None = None, lesson: Path = LESSON,
-                 solution: Path = SOLUTION, graded: bool = False) -> CourseBuild:
-    """Create or update ``course_dir/nbgrader_config.py`` and ``course_dir/source/<assignment>/``.
+def build_course(course_dir: str | Path, assignment: str | None = None,
+                 points: dict[str, float] | None = None, lesson: Path | None = None,
+                 solution: Path | None = None, graded: bool = False,
+                 exercise: Exercise | str | None = None) -> CourseBuild:
+    """Create or update ``course_dir/nbgrader_config.py`` and ``course_dir/source/<assignment>/``
+    for ``exercise`` (an Exercise or its name; None: the one ``solution`` is of, else the first).
+    ``assignment`` defaults to the exercise's ``NBGRADER_ASSIGNMENT``, ``lesson`` and
+    ``solution`` to its own files, ``points`` to its points.
 
     ``graded``: a course whose release holds no answers (see the module docstring).
 
     Raises ValueError with a message for the instructor on bad input (a file as course_dir, a
     bad assignment name, a foreign nbgrader_config.py, lesson and solution that do not match).
     """
+    ex = _exercise(exercise, solution)
+    assignment = default_assignment(ex) if assignment is None else assignment
+    lesson = Path(lesson) if lesson is not None else ex.lesson
     course = Path(course_dir)
     if course.exists() and not course.is_dir():
         raise ValueError(f"{course} is a file, not a course directory")
@@ -244,9 +277,15 @@ def build_course(course_dir: str | Path, assignment: str = DEFAULT_ASSIGNMENT,
     if config.is_file() and CONFIG_MARKER not in config.read_text(encoding="utf-8"):
         raise ValueError(f"{config} exists and was not written by autograder, so it is left alone: move it "
                          "away and run this again (your own settings can live in ~/.jupyter/nbgrader_config.py)")
-    nb = source_notebook(points, lesson, solution, graded)
-    notebook = course / "source" / assignment / f"{Path(lesson).stem}.ipynb"
+    nb = source_notebook(points, lesson, solution, graded, ex)
+    notebook = course / "source" / assignment / f"{lesson.stem}.ipynb"
     build = CourseBuild(assignment, notebook)
     _write_if_changed(config, CONFIG_TEXT, build.written)
     _write_if_changed(notebook, nbformat.writes(nb) + "\n", build.written)
     return build
+
+
+def build_courses(course_dir: str | Path, graded: bool = False) -> list[CourseBuild]:
+    """One assignment per exercise in one course directory, each under its ``NBGRADER_ASSIGNMENT``
+    with its own points (a points file names one exercise's tags: use ``build_course`` for it)."""
+    return [build_course(course_dir, graded=graded, exercise=ex) for ex in exercises.all_exercises()]

@@ -5,7 +5,7 @@ import json
 import textwrap
 from typing import Mapping
 
-from . import rubric
+from . import exercises, rubric
 from .grading import Graded
 
 MARKS = {"passed": "✓", "failed": "✗", "not_attempted": "·", "uncheckable": "?"}
@@ -25,7 +25,7 @@ def gradescope(graded: Graded, *, visibility: str = "visible", stdout_visibility
     challenge); other tests take ``visibility``. ``execution_time`` defaults to the run's seconds.
     """
     chosen = dict(test_visibility or {})
-    numbers = {key: n for n, key in enumerate(rubric.CHALLENGES, 1)}
+    numbers = {key: n for n, key in enumerate(_exercise(graded).challenges, 1)}
     within: dict[str, int] = {}
     tests = []
     for r in graded.results:
@@ -51,7 +51,8 @@ def gradescope(graded: Graded, *, visibility: str = "visible", stdout_visibility
         "test_name_format": "text",
         "visibility": visibility,
         "stdout_visibility": stdout_visibility,
-        "extra_data": {"submission": str(graded.path), "problem": graded.problem, "run": graded.run},
+        "extra_data": {"submission": str(graded.path), "exercise": graded.exercise or None, "problem": graded.problem,
+                       "run": graded.run},
         "tests": tests,
     }
     if graded.problem:
@@ -75,11 +76,11 @@ def text(graded: Graded, width: int = 88) -> str:
         lines += ["", f"This submission could not be graded: {graded.problem}"]
     elif graded.run.get("outcome") not in (None, "exited") and not graded.notes:
         lines += ["", f"The run ended early ({graded.run['outcome']}): the checks it never reached failed."]
-    challenge = None
+    challenge, challenges = None, _exercise(graded).challenges
     for r in graded.results:
         if r.challenge != challenge:
             challenge = r.challenge
-            lines += ["", rubric.CHALLENGES[challenge].title]
+            lines += ["", challenges[challenge].title]
         lines.append(f"  {MARKS[r.status]} {r.title}  [{_points(r.score)}/{_points(r.max_score)}]")
     failures = [r for r in graded.results if r.status != "passed" and r.output]
     if failures and not graded.problem:
@@ -95,6 +96,11 @@ def text(graded: Graded, width: int = 88) -> str:
     if graded.all_passed:
         lines.append("All checks passed. Well done!")
     return "\n".join(lines)
+
+
+def _exercise(graded: Graded) -> exercises.Exercise:
+    """The exercise ``graded`` was graded as (a verdict made without one: the first exercise)."""
+    return exercises.get(graded.exercise) if graded.exercise else exercises.first()
 
 
 def _points(x: float) -> str:

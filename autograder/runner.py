@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import exercises
 from .source import Submission
 
 DEFAULT_TIMEOUT = 120.0
@@ -392,8 +393,9 @@ def run_submission(sub: Submission, worker: WorkerProcess, limits: Limits, seed:
     jobdir = Path(tempfile.mkdtemp(prefix="autograder-job-"))
     # The working directory is not inside jobdir: the submission sees nothing of the grader's.
     workdir = Path(tempfile.mkdtemp(prefix="autograder-work-"))
+    exercise = getattr(sub, "exercise", None) or exercises.first()
     job = {
-        "name": sub.name, "cells": sub.to_job(), "workdir": str(workdir),
+        "name": sub.name, "exercise": exercise.name, "cells": sub.to_job(), "workdir": str(workdir),
         "output_file": str(jobdir / "output.txt"), "seed": seed, "data": "sample",
         "timeout": limits.timeout, "memory_limit": limits.memory, "output_limit": limits.output,
         "threads": limits.threads,

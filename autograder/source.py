@@ -13,29 +13,24 @@ import tokenize
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .rubric import BLANK, CELL_MAGICS, CHALLENGES, LINE_MAGICS
+from . import exercises
+from .exercises import Exercise
+from .rubric import BLANK, CELL_MAGICS, LINE_MAGICS
 
 MAX_BYTES = 5_000_000
 SUFFIXES = (".py", ".ipynb")
 _BLANK_NAME = re.compile(r"^_{3,}$")
-# Where a cell carries no `challenge` metadata (e.g. code pasted into a fresh notebook), its
-# challenge is recognised from what it does.
-_CONTENT_HINTS = [
-    ("compile", re.compile(r"\.\s*compile\s*\(")),
-    ("fit", re.compile(r"\.\s*fit\s*\(")),
-    ("plot", re.compile(r"history_intro_df\s*=|sns\s*\.\s*lineplot")),
-    ("overfitting", re.compile(r"^[ \t]*(?:%{1,2}\w+[ \t].*?)?\b(loss_trend|accuracy_trend|curves_similar|"
-                               r"performs_well_on_new_data|is_overfitting)\s*=", re.M)),  # `%time x = ...` too
-]
 
 
 class SubmissionError(Exception):
-    """A submission that cannot be graded; ``unreadable`` means no file could be read at all."""
+    """A submission that cannot be graded; ``unreadable`` means no file could be read at all.
+    ``exercise``: the exercise it is one of, when that is known (forced, or its text says so)."""
 
-    def __init__(self, message: str, unreadable: bool = False) -> None:
+    def __init__(self, message: str, unreadable: bool = False, exercise: Exercise | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.unreadable = unreadable
+        self.exercise = exercise
 
 
 @dataclass
@@ -84,9 +79,19 @@ class Cell:
 
 @dataclass
 class Submission:
+    """A read submission: its cells with their static findings, and the exercise it is graded as."""
+
     path: str
     name: str
     cells: list[Cell]
+    exercise: Exercise
+
+    def __getstate__(self) -> dict:
+        # Pickled to other processes (Dask): the exercise travels by name (its table is a module).
+        return {**self.__dict__, "exercise": self.exercise.name}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, exercise=exercises.get(state["exercise"]))
 
     @property
     def problems(self) -> list[Problem]:
@@ -121,9 +126,23 @@ def blank_problems(code: str, cell_index: int, challenge: str | None, where) -> 
             for line, col in parse_cell(code).blanks]
 
 
-def read_submission(path: str | Path, max_bytes: int = MAX_BYTES) -> Submission:
-    """Read and statically check a submission; raise SubmissionError with a clear message."""
-    p = Path(path)
+def read_submission(path: str | Path, exercise: Exercise | str | None = None,
+                    max_bytes: int = MAX_BYTES) -> Submission:
+    """Read and statically check a submission; raise SubmissionError with a clear message.
+
+    ``exercise`` (an Exercise or its name) grades it as that exercise; None recognises it from the
+    notebook's metadata (a percent script's YAML header), else from its content. An unknown name
+    raises ``exercises.UnknownExercise``.
+    """
+    forced = exercises.get(exercise) if exercise is not None else None
+    try:
+        return _read(Path(path), forced, max_bytes)
+    except SubmissionError as exc:
+        exc.exercise = exc.exercise or forced
+        raise
+
+
+def _read(p: Path, forced: Exercise | None, max_bytes: int) -> Submission:
     if not p.exists():
         raise SubmissionError(f"{p}: no such file", unreadable=True)
     if p.is_dir():
@@ -149,8 +168,19 @@ def read_submission(path: str | Path, max_bytes: int = MAX_BYTES) -> Submission:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SubmissionError(f"{p.name}, line {line}: the file is not UTF-8 text (save it as UTF-8)") from None
-    nb = _read_notebook(p, text)
-    return Submission(str(p), p.name, _code_cells(nb, text if p.suffix.lower() == ".py" else None, p.name))
+    try:
+        nb = _read_notebook(p, text)
+    except SubmissionError as exc:  # a broken notebook may still say whose it is
+        exc.exercise = forced or exercises.from_content(text)
+        raise
+    chosen = forced or exercises.detect(_code_text(nb), dict(nb.metadata))
+    return Submission(str(p), p.name, _code_cells(nb, text if p.suffix.lower() == ".py" else None, p.name, chosen),
+                      chosen)
+
+
+def _code_text(nb) -> str:
+    """The code of a notebook's code cells, for recognising its exercise."""
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code" and isinstance(c.source, str))
 
 
 def _read_notebook(p: Path, text: str):
@@ -180,7 +210,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
-def _code_cells(nb, py_text: str | None, name: str) -> list[Cell]:
+def _code_cells(nb, py_text: str | None, name: str, exercise: Exercise) -> list[Cell]:
     """The code cells, each with its static findings (blanks, syntax errors, magics not run)."""
     file_lines = py_text.splitlines() if py_text is not None else []
     cursor = 0
@@ -193,8 +223,8 @@ def _code_cells(nb, py_text: str | None, name: str) -> list[Cell]:
         if py_text is not None:
             first_line, cursor = _locate(file_lines, source, cursor)
         challenge = nbcell.metadata.get("challenge")
-        if challenge not in CHALLENGES:
-            challenge = guess_challenge(source)
+        if not isinstance(challenge, str) or challenge not in exercise.challenges:
+            challenge = guess_challenge(source, exercise)
         parsed = parse_cell(source)
         cell = Cell(index, source, parsed.python, challenge, first_line, magics=parsed.magics)
         lines = source.splitlines()
@@ -234,9 +264,11 @@ def _locate(lines: list[str], source: str, cursor: int) -> tuple[int | None, int
     return None, cursor
 
 
-def guess_challenge(source: str) -> str | None:
+def guess_challenge(source: str, exercise: Exercise | str) -> str | None:
+    """The challenge of ``exercise`` a cell without ``challenge`` metadata answers, from what its
+    code does (the exercise's ``CONTENT_HINTS``, first match wins); None when it answers none."""
     code = "\n".join(l for l in source.splitlines() if not l.lstrip().startswith("#"))
-    for key, pattern in _CONTENT_HINTS:
+    for key, pattern in exercises.get(exercise).table.CONTENT_HINTS:
         if pattern.search(code):
             return key
     return None

@@ -1,24 +1,30 @@
-"""The lesson's helper modules written out as plain notebook code, for a release that must run
+"""An exercise's helper modules written out as plain notebook code, for a release that must run
 with only the lesson's libraries installed (TensorFlow/Keras, NumPy, pandas, matplotlib, seaborn).
 
 The code is generated from the modules' own source files, so the package stays the one
-source of truth: ``data.py`` (``load_datasets``: the real CIFAR-10, the offline sample,
-``AUTOGRADER_DATA`` and ``AUTOGRADER_SAMPLE_SIZE``), ``model.py`` (``build_model_intro``) and
-``figures.py`` (the lesson's two figures, with their data from ``resources/*.json`` embedded).
-Module docstrings, ``from __future__`` lines and imports of this package are left out; what
-``figures.py`` reads from the package is replaced by literals. Anything left that would need
-the package raises ValueError, so a change to those modules cannot ship a broken release.
-The modules are read, not imported: building a course does not import TensorFlow.
+source of truth. Which modules, for which of the lesson's import lines, and how each changes
+is the exercise's table's ``STANDALONE`` entry: e.g. the shared ``autograder/data.py``
+(``load_datasets``), the exercise's model and its figures (with their data, read from the
+exercise's resources, as literals). Module docstrings, ``from __future__`` lines and imports of
+this package are left out; constants the code imports from the package become literals.
+Anything left that would need the package raises ValueError, so a change to those modules
+cannot ship a broken release. The modules are read, not imported: building a course does not
+import TensorFlow.
 """
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import json
 import pprint
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+
+from . import exercises
+from .exercises import Exercise
 
 PACKAGE = "autograder"
 
@@ -71,17 +77,57 @@ def module_source(module: str) -> str:
     return Path(spec.origin).read_text(encoding="utf-8")
 
 
+def _absolute(stmt: ast.ImportFrom, module: str) -> str:
+    """The module a ``from ... import`` in ``module``'s source names, relative ones resolved."""
+    if not stmt.level:
+        return stmt.module or ""
+    package = module if _is_package(module) else module.rpartition(".")[0]
+    return importlib.util.resolve_name("." * stmt.level + (stmt.module or ""), package)
+
+
+def _is_package(module: str) -> bool:
+    spec = importlib.util.find_spec(module)
+    return spec is not None and spec.submodule_search_locations is not None
+
+
+def package_imports(module: str, provided: set[str] = frozenset()) -> tuple[set[str], dict[str, object]]:
+    """The names ``module``'s source binds by importing this package, and those of them that are
+    literal constants where they come from (``X = "..."``), with their values. Names imported
+    from a module in ``provided`` (written out in an earlier cell) are neither."""
+    bound: set[str] = set()
+    constants: dict[str, object] = {}
+    for stmt in ast.parse(module_source(module)).body:
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)) or not _imports_package(stmt):
+            continue
+        origin = _absolute(stmt, module) if isinstance(stmt, ast.ImportFrom) else None
+        if origin in provided:
+            continue
+        bound |= _bound_names(stmt)
+        for alias in stmt.names if origin is not None else ():
+            try:
+                constants[alias.asname or alias.name] = _constant(module_source(origin), alias.name, comment=True)
+            except (ValueError, TypeError, SyntaxError):  # a function, a module, a computed value
+                pass
+    return bound, constants
+
+
 def module_code(module: str, drop: set[str] = frozenset(), calls: dict[str, str] | None = None,
-                drop_guards: set[str] = frozenset(), after_imports: str = "") -> str:
-    """``module``'s source as notebook code, without its docstring, ``__future__`` and package imports.
+                drop_guards: set[str] = frozenset(), after_imports: str = "",
+                provided: set[str] = frozenset()) -> str:
+    """``module``'s source as notebook code, without its docstring, ``__all__``, ``__future__``
+    and package imports.
 
     ``drop``: top-level definitions to leave out (with the comments just above them);
     ``calls``: argument-less calls ``f()`` to replace by an expression, ``{"f": "F"}``;
     ``drop_guards``: ``if g(): ...`` statements (anywhere) to leave out, for g in the set;
-    ``after_imports``: code to put right after the module's imports.
+    ``after_imports``: code to put right after the module's imports, followed by the
+    constants the code imports from the package, as literals (except from the ``provided``
+    modules, written out in earlier cells).
     Imports that nothing uses any more are left out too.
     """
     calls = calls or {}
+    drop = set(drop) | {"__all__"}
+    _, package_constants = package_imports(module, provided)
     source = module_source(module)
     edits = []
     for node in ast.walk(ast.parse(source)):
@@ -101,6 +147,9 @@ def module_code(module: str, drop: set[str] = frozenset(), calls: dict[str, str]
 
     used = {n.id for i, stmt in enumerate(tree.body) if not left_out(i, stmt)
             and not isinstance(stmt, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    inlined = [comment + _literal(name, value) for name, (value, comment) in package_constants.items() if name in used]
+    if inlined:
+        after_imports = "\n\n".join(part for part in (after_imports.rstrip("\n"), "\n".join(inlined)) if part)
     chunks: list[tuple[ast.stmt, list[str]]] = []
     previous_end = 0
     blank_carry = 0  # blank lines above a left-out statement, kept for the next one
@@ -132,21 +181,18 @@ def _check(code: str, name: str, forbidden: set[str]) -> str:
     return code
 
 
-def data_code() -> str:
-    """``autograder/data.py`` as notebook code: ``load_datasets()`` and what it needs."""
-    return _check(module_code(f"{PACKAGE}.data"), "autograder/data.py", set())
-
-
-def model_code() -> str:
-    """``autograder/model.py`` as notebook code (it uses ``IMAGE_SHAPE`` and ``NUM_CLASSES`` of ``data_code``)."""
-    return _check(module_code(f"{PACKAGE}.model"), "autograder/model.py", set())
-
-
-def _constant(source: str, name: str) -> object:
-    """The value of the module-level constant ``name = <literal>`` in ``source``."""
+def _constant(source: str, name: str, comment: bool = False) -> object:
+    """The value of the module-level constant ``name = <literal>`` in ``source``; with ``comment``,
+    ``(value, the comment lines just above it)``."""
     for stmt in ast.parse(source).body:
-        if isinstance(stmt, ast.Assign) and name in _defined_names(stmt):
-            return ast.literal_eval(stmt.value)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and name in _defined_names(stmt) and stmt.value is not None:
+            value = ast.literal_eval(stmt.value)
+            if not comment:
+                return value
+            lines, n = source.splitlines(), stmt.lineno - 1
+            while n > 0 and lines[n - 1].lstrip().startswith("#"):
+                n -= 1
+            return value, "".join(line + "\n" for line in lines[n:stmt.lineno - 1])
     raise ValueError(f"no constant {name} to read")
 
 
@@ -154,50 +200,73 @@ def _literal(name: str, value: object) -> str:
     return f"{name} = " + pprint.pformat(value, width=100, compact=True, sort_dicts=False)
 
 
-def figures_code() -> str:
-    """``autograder/figures.py`` as notebook code, with the figures' data as literals."""
-    from .reference import load_reference_history, read_resource
-
-    name = f"{PACKAGE}.figures"
-    lr_file = _constant(module_source(name), "LR_CURVES_FILE")
-    constants = ["# The data of the lesson's two figures.",
-                 _literal("LR_CURVES", json.loads(read_resource(lr_file))),
-                 _literal("REFERENCE_HISTORY", load_reference_history())]
-    code = module_code(name, drop={"LR_CURVES_FILE", "load_lr_curves"},
-                       calls={"load_lr_curves": "LR_CURVES", "load_reference_history": "REFERENCE_HISTORY"},
-                       drop_guards={"in_grader"}, after_imports="\n".join(constants))
-    return _check(code, "autograder/figures.py",
-                  {"in_grader", "load_lr_curves", "load_reference_history", "read_resource", "LR_CURVES_FILE"})
+# What the lesson imports from the package that a standalone release leaves out, with every
+# statement that uses it (the self-check: a graded release has hidden tests instead).
+DROPPED_IMPORTS = {("autograder", "selfcheck")}
 
 
-# What each `from autograder... import name` of the lesson becomes in a standalone release:
-# the modules to write out (None: the name is dropped, e.g. the self-check).
-WRITTEN_OUT: dict[tuple[str, str], tuple[str, ...] | None] = {
-    ("autograder", "selfcheck"): None,
-    ("autograder", "figures"): ("figures",),
-    ("autograder.data", "*"): ("data",),
-    ("autograder.model", "*"): ("data", "model"),
-}
-MODULE_CODE = {"data": data_code, "model": model_code, "figures": figures_code}
-MODULE_HEADERS = {
-    "data": ("# The lesson's data (given): `load_datasets()` returns the real CIFAR-10 (from Keras' cache, else\n"
-             "# a 170 MB download); without a network it falls back to a small offline sample. Set the\n"
-             "# environment variable AUTOGRADER_DATA to `cifar10` or `sample` to choose.\n"),
-    "model": "# The model of the previous episode (given).\n",
-    "figures": "# The lesson's figures (given).\n",
-}
+def spec(exercise: Exercise | str) -> dict:
+    """The exercise's ``STANDALONE`` table entry; ValueError if it has none."""
+    ex = exercises.get(exercise)
+    entry = getattr(ex.table, "STANDALONE", None)
+    if not isinstance(entry, dict):
+        raise ValueError(f"exercise {ex.name} cannot be released as a graded course: its table has no STANDALONE entry")
+    return entry
 
 
-def modules_for(module: str, name: str) -> tuple[str, ...] | None:
+def _module_name(ex: Exercise, key: str) -> str:
+    name = spec(ex)["modules"][key]["module"]
+    return importlib.util.resolve_name(name, ex.package) if name.startswith(".") else name
+
+
+def _constant_value(ex: Exercise, where: str) -> object:
+    """A constant of a written-out module: ``"module:function"`` of the exercise, called without
+    arguments, or the name of a JSON file in the exercise's ``resources``."""
+    if ":" in where:
+        module, function = where.split(":", 1)
+        return getattr(ex.module(module), function)()
+    return json.loads(resources.files(ex.package).joinpath("resources").joinpath(where).read_text(encoding="utf-8"))
+
+
+def written_code(exercise: Exercise | str, key: str) -> str:
+    """Module ``key`` of the exercise's ``STANDALONE`` entry as notebook code (ValueError if
+    what is left of it still needs the package)."""
+    ex = exercises.get(exercise)
+    entry = spec(ex)["modules"][key]
+    module = _module_name(ex, key)
+    constants = entry.get("constants", {})
+    lines = [_literal(name, _constant_value(ex, where)) for name, where in constants.items()]
+    if lines and entry.get("constants_comment"):
+        lines.insert(0, entry["constants_comment"])
+    drop, calls = set(entry.get("drop", ())), dict(entry.get("calls", {}))
+    keys = list(spec(ex)["modules"])
+    provided = {_module_name(ex, k) for k in keys[:keys.index(key)]}
+    code = module_code(module, drop=drop, calls=calls, drop_guards=set(entry.get("drop_guards", ())),
+                       after_imports="\n".join(lines), provided=provided)
+    bound, package_constants = package_imports(module, provided)
+    where = module.replace(".", "/") + ".py"
+    return _check(code, where, (bound - set(package_constants)) | drop | set(calls))
+
+
+def imports(exercise: Exercise | str) -> dict[tuple[str, str], tuple[str, ...] | None]:
+    """What each ``from autograder... import name`` of the exercise's lesson becomes in a
+    standalone release: the modules to write out (None: the name is dropped)."""
+    found: dict[tuple[str, str], tuple[str, ...] | None] = {key: None for key in DROPPED_IMPORTS}
+    found.update({tuple(key): tuple(modules) for key, modules in spec(exercise)["imports"].items()})
+    return found
+
+
+def modules_for(exercise: Exercise | str, module: str, name: str) -> tuple[str, ...] | None:
     """The modules to write out for ``from module import name``; KeyError if there is no written-out form."""
-    if (module, name) in WRITTEN_OUT:
-        return WRITTEN_OUT[(module, name)]
-    return WRITTEN_OUT[(module, "*")]
+    table = imports(exercise)
+    if (module, name) in table:
+        return table[(module, name)]
+    return table[(module, "*")]
 
 
-def module_cell(key: str) -> str:
-    """The source of the notebook cell that writes out module ``key`` ("data", "model" or "figures")."""
-    return MODULE_HEADERS[key] + "\n" + MODULE_CODE[key]()
+def module_cell(exercise: Exercise | str, key: str) -> str:
+    """The source of the notebook cell that writes out the exercise's module ``key`` (e.g. "data")."""
+    return spec(exercise)["modules"][key]["header"] + "\n" + written_code(exercise, key)
 
 
 # --- the lesson's cells, rewritten to run without the package ------------------------------------
@@ -237,12 +306,13 @@ def _is_call_on(stmt: ast.stmt, names: set[str]) -> bool:
 
 @dataclass
 class LessonRewriter:
-    """Rewrites the lesson's given code cells, in order, to run without the package.
+    """Rewrites the given code cells of an exercise's lesson, in order, to run without the package.
 
     It remembers across cells which names the package's imports bound and which modules are
     already written out.
     """
 
+    exercise: Exercise
     written: set[str] = field(default_factory=set)  # modules written out so far
     dropped_names: set[str] = field(default_factory=set)  # e.g. selfcheck: statements calling it go
     module_names: set[str] = field(default_factory=set)  # e.g. figures: `figures.f()` becomes `f()`
@@ -252,8 +322,8 @@ class LessonRewriter:
 
         The cell itself (kind "lesson") loses its imports of the package and its self-check
         calls and comments, and calls ``f()`` for ``figures.f()``; it is left out if only
-        comments are left. After it come the written-out modules it imported (kinds "data",
-        "model", "figures"), each once per notebook. Raises ValueError, naming ``where``, for a
+        comments are left. After it come the written-out modules it imported (kinds: the keys of
+        the exercise's ``STANDALONE["modules"]``), each once per notebook. Raises ValueError, naming ``where``, for a
         use of the package that cannot be written out.
         """
         tree = ast.parse(source)
@@ -285,18 +355,18 @@ class LessonRewriter:
         if leftover:
             raise ValueError(f"{where}: uses {', '.join(sorted(leftover))} in a way a graded release cannot write out")
         cells = [("lesson", code)] if code and (left.body or not drop_lines) else []
-        for key in MODULE_CODE:  # in dependency order
+        for key in spec(self.exercise)["modules"]:  # in dependency order
             if key in needed and key not in self.written:
                 self.written.add(key)
-                cells.append((key, module_cell(key)))
+                cells.append((key, module_cell(self.exercise, key)))
         return cells
 
     def _import(self, module: str, alias: ast.alias, where: str) -> tuple[str, ...]:
         """The modules to write out for ``from module import alias``; remembers the name it binds."""
-        key = (module, alias.name)
-        if key not in WRITTEN_OUT and (module, "*") not in WRITTEN_OUT:
+        table = imports(self.exercise)
+        if (module, alias.name) not in table and (module, "*") not in table:
             raise ValueError(f"{where}: the graded release cannot write out `from {module} import {alias.name}`")
-        modules = modules_for(*key)
+        modules = modules_for(self.exercise, module, alias.name)
         if modules is None:
             self.dropped_names.add(alias.asname or alias.name)
             return ()

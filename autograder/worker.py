@@ -58,8 +58,16 @@ def _warm_up() -> None:
     import seaborn  # noqa: F401
     import tensorflow  # noqa: F401
 
-    from . import data, facts, figures, harness, model, selfcheck  # noqa: F401
+    from . import data, exercises, facts, figures, harness, model, selfcheck  # noqa: F401
 
+    for exercise in exercises.all_exercises():  # what every exercise's lesson imports
+        for part in ("model", "figures"):
+            try:
+                exercise.module(part)
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{exercise.package}.{part}":
+                    raise
+    harness.precompile(exercises.all_exercises())
     data.make_sample(*data.sample_size())  # cached arrays: children start with the sample in memory
     # Move everything imported so far out of the collector's sight: a child's collections then
     # neither scan nor touch (copy-on-write) the inherited objects, which makes every run faster.

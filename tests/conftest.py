@@ -13,6 +13,12 @@ os.environ["AUTOGRADER_DATA"] = "sample"  # tests never touch the network
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from autograder import exercises  # noqa: E402
+
+# The first exercise, which most tests grade; tests over every exercise use exercises.all_exercises().
+FIRST = exercises.get("compile_and_train")
+LESSON, SOLUTION = FIRST.lesson, FIRST.solution
+
 # No test races a clock (see README, "Tests on a busy machine"): a time limit in a test is at
 # least 10x what its case needs on an idle machine. A correct submission through a warm worker
 # needs 1.7-2.5 s of CPU (its wall time on an idle 2-core machine is at most that), so a limit
@@ -33,15 +39,15 @@ def worker():
 
 @pytest.fixture
 def grade(worker, tmp_path):
-    """grade(text, suffix='.py', limits=None) -> Graded, through the real worker."""
-    from autograder import rubric
+    """grade(text, suffix='.py', limits=None, exercise=None) -> Graded, through the real worker
+    (exercise None: the one the text is recognised as)."""
     from autograder.grading import grade_one
     from autograder.runner import Limits
 
-    def _grade(text: str, suffix: str = ".py", limits=None, name: str = "submission"):
+    def _grade(text: str, suffix: str = ".py", limits=None, name: str = "submission", exercise=None):
         path = tmp_path / f"{name}{suffix}"
         path.write_text(text, encoding="utf-8")
-        return grade_one(path, worker, limits or Limits(), rubric.load_points(None))
+        return grade_one(path, worker, limits or Limits(), exercise=exercise)
 
     return _grade
 

@@ -5,6 +5,7 @@ import pytest
 
 from autograder import rubric
 from autograder.checks import evaluate, explain_error
+from conftest import FIRST
 
 ANSWERS = ["loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_new_data", "is_overfitting"]
 RIGHT = {"loss_trend": "decreases", "accuracy_trend": "increases", "curves_similar": False,
@@ -22,7 +23,7 @@ def judge(answers: dict, static=None, run_extra=None) -> dict:
             described[name] = {"defined": False}
     run = {"snapshot": {"facts": {"answers": described}, "cells": []}, "outcome": "exited", **(run_extra or {})}
     static = static or {"name": "t.py", "cells": [], "problems": []}
-    return {r.tag.split(".")[1]: r for r in evaluate(static, run, tags=[f"overfitting.{n}" for n in ANSWERS])}
+    return {r.tag.split(".")[1]: r for r in evaluate(FIRST, static, run, tags=[f"overfitting.{n}" for n in ANSWERS])}
 
 
 def test_right_answers_pass():
@@ -56,7 +57,7 @@ def test_boolean_yes_spellings(spelling):
 def test_wrong_answers_fail_with_explanation(name, wrong):
     result = judge({**RIGHT, name: wrong})[name]
     assert result.status == "failed"
-    assert rubric.ANSWER_EXPLANATIONS[name] in result.output
+    assert FIRST.table.ANSWER_EXPLANATIONS[name] in result.output
 
 
 @pytest.mark.parametrize("name, odd", [("loss_trend", "sideways"), ("loss_trend", 3), ("curves_similar", "maybe"),
@@ -77,9 +78,7 @@ def test_blank_and_missing_answers_are_not_attempted():
 
 
 def test_expected_answers_come_from_the_reference_curves():
-    from autograder.checks import expected_answers
-
-    assert expected_answers() == RIGHT
+    assert FIRST.table.expected_answers() == RIGHT
 
 
 def test_answers_not_checked_when_the_run_stopped_before_them():
@@ -88,7 +87,7 @@ def test_answers_not_checked_when_the_run_stopped_before_them():
     described = {n: {"defined": False} for n in ANSWERS}
     run = {"snapshot": {"facts": {"answers": described}, "cells": [{"index": 3, "challenge": "overfitting", "status": "running"}]},
            **run_extra}
-    results = evaluate(static, run, {"timeout": 5, "memory": 2**30}, tags=["overfitting.loss_trend"])
+    results = evaluate(FIRST, static, run, {"timeout": 5, "memory": 2**30}, tags=["overfitting.loss_trend"])
     assert results[0].status == "failed"
     assert "time limit of 5 s" in results[0].output and "s.py, line 40" in results[0].output
 
@@ -101,7 +100,7 @@ def test_answers_not_checked_when_the_run_stopped_before_them():
     ({"type": "ZeroDivisionError", "message": "division by zero\nmore"}, ["ZeroDivisionError: division by zero"]),
 ])
 def test_error_explanations(error, words):
-    text = explain_error(error)
+    text = explain_error(error, table=FIRST.table)
     for word in words:
         assert word in text
     assert "Traceback" not in text
@@ -111,27 +110,69 @@ def test_syntax_error_in_challenge_fails_with_place():
     static = {"name": "s.py", "cells": [{"index": 1, "challenge": "compile", "first_line": 10}],
               "problems": [{"kind": "syntax", "cell": 1, "line": 2, "col": 5, "where": "s.py, line 11",
                             "challenge": "compile", "message": "invalid syntax (column 5)"}]}
-    results = evaluate(static, {"snapshot": {"facts": {}, "cells": []}, "outcome": "exited"}, tags=["compile.loss"])
+    results = evaluate(FIRST, static, {"snapshot": {"facts": {}, "cells": []}, "outcome": "exited"}, tags=["compile.loss"])
     assert results[0].status == "failed" and "s.py, line 11" in results[0].output and "column 5" in results[0].output
 
 
 def test_points_override(tmp_path):
     f = tmp_path / "points.json"
     f.write_text('{"compile.loss": 3, "overfitting.is_overfitting": 0.5}')
-    points = rubric.load_points(f)
+    points = rubric.load_points(FIRST.checks, f)
     assert points["compile.loss"] == 3.0 and points["overfitting.is_overfitting"] == 0.5 and points["fit.epochs"] == 1.0
     f.write_text('{"compile.typo": 3}')
     with pytest.raises(ValueError, match="unknown check tag 'compile.typo'"):
-        rubric.load_points(f)
+        rubric.load_points(FIRST.checks, f)
 
 
-def test_the_judge_imports_neither_the_runner_nor_tensorflow():
-    """Checks are plain functions over plain data: importing them starts no grader machinery."""
+@pytest.mark.parametrize("modules", [
+    "autograder.checks", "autograder.keras_checks", f"{FIRST.package}.checks",
+    f"autograder.checks, autograder.keras_checks, {FIRST.package}.checks",
+])
+def test_the_judge_imports_neither_the_runner_nor_tensorflow(modules):
+    """Checks are plain functions over plain data: importing them (the engine's judge, its generic Keras
+    checks, the exercise's check functions) and judging starts no grader machinery."""
     import subprocess
     import sys
 
-    code = ("import sys, autograder.checks; "
+    code = (f"import sys, {modules}; from autograder import checks, exercises; "
+            f"checks.evaluate({FIRST.name!r}, {{'name': 't', 'cells': [], 'problems': []}}, None); "
             "print(sorted(m for m in ('autograder.runner', 'autograder.worker', 'tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_the_engine_judge_names_no_exercise():
+    """The engine's judge and its generic checks read every lesson word from the exercise's table."""
+    import re
+    from pathlib import Path
+
+    import autograder
+
+    root = Path(autograder.__file__).parent
+    for name in ("checks.py", "keras_checks.py", "rubric.py"):
+        text = (root / name).read_text(encoding="utf-8")
+        for exercise in [FIRST]:
+            own = set(FIRST.table.NAMES.values()) - {"fig", "axes"}
+            found = [w for w in [exercise.name, *own] if re.search(rf"\b{re.escape(w)}\b", text)]
+            assert not found, (name, found)
+
+
+def test_explain_error_needs_an_exercise():
+    with pytest.raises(ValueError, match="exercise"):
+        explain_error({"type": "ValueError", "message": "x"})
+
+
+def test_answer_lexicons_of_two_tables_do_not_mix():
+    """Two exercises with different question words: each reads its own (the lexicon cache is per table)."""
+    import types
+
+    from autograder.checks import read_answer
+
+    other = types.ModuleType("another_exercise_table")
+    other.TREND_SUBJECTS, other.TREND_WORDS_BY_QUESTION = {}, {}
+    other.BOOL_WORDS_BY_QUESTION = {"is_overfitting": {False: {"overfitting"}, True: {"underfitting"}}}
+    fact = {"defined": True, "given_as": "str", "value": "overfitting"}
+    assert read_answer("is_overfitting", fact, FIRST.table).value is True
+    assert read_answer("is_overfitting", fact, other).value is False
+    assert read_answer("is_overfitting", fact, FIRST.table).value is True

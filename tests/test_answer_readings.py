@@ -7,6 +7,9 @@ import pytest
 
 from autograder import rubric
 from autograder.checks import evaluate, normalise_answer, read_answer
+from conftest import FIRST
+
+TABLE = FIRST.table
 
 D, I, S = "decreases", "increases", "stays the same"
 TRENDS = ["loss_trend", "accuracy_trend"]
@@ -21,7 +24,7 @@ def text_fact(value: str) -> dict:
 
 
 def read(name: str, value: str):
-    return read_answer(name, text_fact(value))
+    return read_answer(name, text_fact(value), TABLE)
 
 
 # (question, answer as written, expected reading; None = cannot be read)
@@ -332,7 +335,7 @@ def test_the_tables_are_large_enough():
 def test_reading(name, answer, expected):
     reading = read(name, answer)
     assert reading.value == expected and type(reading.value) is type(expected)
-    assert normalise_answer(name, text_fact(answer)) == expected
+    assert normalise_answer(name, text_fact(answer), TABLE) == expected
 
 
 # What a value of another type reads as. The facts are described as autograder.facts.describe does
@@ -368,7 +371,7 @@ TYPE_TABLE = [
 
 @pytest.mark.parametrize("name, fact, expected", TYPE_TABLE)
 def test_reading_values_of_other_types(name, fact, expected):
-    reading = read_answer(name, {"defined": True, **fact})
+    reading = read_answer(name, {"defined": True, **fact}, TABLE)
     assert reading.value == expected and type(reading.value) is type(expected)
     if expected is None:
         assert reading.reason  # every non-text value says what it is
@@ -378,11 +381,11 @@ def test_numpy_values_are_described_as_the_table_assumes():
     np = pytest.importorskip("numpy")
     from autograder.facts import describe
 
-    assert read_answer("is_overfitting", describe(np.bool_(True))).value is True
-    assert read_answer("curves_similar", describe(np.False_)).value is False
-    assert read_answer("is_overfitting", describe(np.int64(1))).value is True
-    assert read_answer("loss_trend", describe(np.str_("The loss decreases"))).value == D
-    assert read_answer("loss_trend", describe(("decreases",))).value is None
+    assert read_answer("is_overfitting", describe(np.bool_(True)), TABLE).value is True
+    assert read_answer("curves_similar", describe(np.False_), TABLE).value is False
+    assert read_answer("is_overfitting", describe(np.int64(1)), TABLE).value is True
+    assert read_answer("loss_trend", describe(np.str_("The loss decreases")), TABLE).value == D
+    assert read_answer("loss_trend", describe(("decreases",)), TABLE).value is None
 
 
 # Why an answer could not be read: the reason names what the learner wrote.
@@ -412,13 +415,13 @@ def test_reasons_say_why(name, answer, words):
 
 
 def test_reasons_for_values_of_other_types():
-    assert "comma" in read_answer("loss_trend", {"given_as": "tuple", "repr": "('decreases',)"}).reason
-    assert "list" in read_answer("loss_trend", {"given_as": "list", "repr": "['decreases']"}).reason
-    assert "None" in read_answer("is_overfitting", {"given_as": "NoneType", "value": None}).reason
-    assert "yes/no question" in read_answer("loss_trend", {"given_as": "bool", "value": True}).reason
+    assert "comma" in read_answer("loss_trend", {"given_as": "tuple", "repr": "('decreases',)"}, TABLE).reason
+    assert "list" in read_answer("loss_trend", {"given_as": "list", "repr": "['decreases']"}, TABLE).reason
+    assert "None" in read_answer("is_overfitting", {"given_as": "NoneType", "value": None}, TABLE).reason
+    assert "yes/no question" in read_answer("loss_trend", {"given_as": "bool", "value": True}, TABLE).reason
 
 
-# --- properties over the whole table in autograder/rubric.py -------------------------------------
+# --- properties over the whole tables (autograder/rubric.py and the exercise's) -----------------
 
 def _single_words(words) -> list[str]:
     return sorted(w for w in words if " " not in w and "'" not in w)
@@ -430,7 +433,7 @@ def test_every_trend_spelling_reads_as_its_trend():
             for phrase in words:
                 assert read(name, phrase).value == reading, (name, phrase)
                 assert read(name, f"It {phrase}.").value == reading, (name, phrase)
-        for reading, words in rubric.TREND_WORDS_BY_QUESTION.get(name, {}).items():
+        for reading, words in TABLE.TREND_WORDS_BY_QUESTION.get(name, {}).items():
             for phrase in words:
                 assert read(name, phrase).value == reading, (name, phrase)
 
@@ -456,7 +459,7 @@ def test_every_yes_no_word_reads_as_its_value_only_for_yes_no_questions():
 
 
 def test_question_words_read_as_their_value_and_flip_when_negated():
-    for name, table in rubric.BOOL_WORDS_BY_QUESTION.items():
+    for name, table in TABLE.BOOL_WORDS_BY_QUESTION.items():
         for value, words in table.items():
             for phrase in words - rubric.ALSO_PHRASES:  # "as well" alone means "too"
                 assert read(name, phrase).value is value, (name, phrase)
@@ -490,11 +493,11 @@ def test_no_phrase_has_two_readings():
     for k, a in enumerate(trend_sets):
         for b in trend_sets[k + 1:]:
             assert not a & b
-    for name, table in rubric.TREND_WORDS_BY_QUESTION.items():
+    for name, table in TABLE.TREND_WORDS_BY_QUESTION.items():
         for reading, words in table.items():
             for other, spelled in rubric.TREND_SPELLINGS.items():
                 assert other == reading or not words & spelled, (name, words & spelled)
-    for name, table in rubric.BOOL_WORDS_BY_QUESTION.items():
+    for name, table in TABLE.BOOL_WORDS_BY_QUESTION.items():
         assert not table[True] & table[False], name
     assert not rubric.BOOL_SPELLINGS[True] & rubric.BOOL_SPELLINGS[False]
     assert set(rubric.TREND_SPELLINGS) == {D, I, S}  # the accepted answers other checks list
@@ -515,7 +518,7 @@ def judge(answers: dict) -> dict:
                  for name, value in answers.items()}
     run = {"snapshot": {"facts": {"answers": described}, "cells": []}, "outcome": "exited"}
     static = {"name": "t.py", "cells": [], "problems": []}
-    results = evaluate(static, run, tags=[f"overfitting.{n}" for n in ANSWERS])
+    results = evaluate(FIRST, static, run, tags=[f"overfitting.{n}" for n in ANSWERS])
     return {r.tag.split(".")[1]: r for r in results}
 
 
@@ -545,7 +548,7 @@ def test_a_wrong_sentence_fails_saying_how_it_was_read(name, wrong, read_as):
     result = judge({**SENTENCES, name: wrong})[name]
     assert result.status == "failed"
     assert f"(read as {read_as})" in result.output
-    assert rubric.ANSWER_EXPLANATIONS[name] in result.output
+    assert TABLE.ANSWER_EXPLANATIONS[name] in result.output
     assert result.answer == read_as.strip('"')
 
 

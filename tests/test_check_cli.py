@@ -9,10 +9,8 @@ import sys
 import jupytext
 import pytest
 
-from autograder import rubric
-from autograder.lessonfiles import LESSON, SOLUTION
 from autograder.sampleclass import variant_text
-from conftest import by_tag
+from conftest import FIRST, LESSON, SOLUTION, by_tag
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -23,8 +21,9 @@ def test_solution_py_full_marks_as_gradescope_json():
     proc = cli("check", str(SOLUTION), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["score"] == sum(c.points for c in rubric.CHECKS.values())
-    assert [t["tags"] for t in result["tests"]] == [[tag] for tag in rubric.CHECKS]
+    assert result["score"] == sum(c.points for c in FIRST.checks.values())
+    assert [t["tags"] for t in result["tests"]] == [[tag] for tag in FIRST.checks]
+    assert result["extra_data"]["exercise"] == FIRST.name
     for test in result["tests"]:
         assert set(test) >= {"name", "tags", "score", "max_score", "status", "output"}
         assert test["status"] == "passed" and test["score"] == test["max_score"]
@@ -101,7 +100,7 @@ def test_crashing_fit_then_correct_answers_still_earn_credit(grade):
     assert results["compile.loss"].status == "failed" and "sparse" in results["compile.loss"].output
     assert results["fit.epochs"].status == "failed" and "one-hot" in results["fit.epochs"].output
     assert results["compile.optimizer"].status == "passed"
-    for tag in rubric.tags_for("overfitting"):
+    for tag in FIRST.tags_for("overfitting"):
         assert results[tag].status == "passed"
 
 

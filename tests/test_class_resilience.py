@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from autograder.lessonfiles import SOLUTION
+from conftest import SOLUTION
 from autograder.sampleclass import variant_text
 from autograder.runner import WATCHDOG_GRACE
 from conftest import MIN_TIME_LIMIT

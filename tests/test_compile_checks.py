@@ -12,8 +12,9 @@ import tensorflow as tf
 from autograder import facts
 from autograder.checks import evaluate
 from autograder.model import build_model_intro
-from conftest import stable_id
+from conftest import FIRST, stable_id
 
+COLLECTORS = FIRST.module("collect").COLLECTORS
 REC = facts.Recorder()
 REC.install()
 
@@ -30,9 +31,9 @@ def judge_compile(model=None, **kwargs) -> dict:
         model.compile(**kwargs)
     except ValueError:
         pass  # e.g. metrics='accuracy': the checks must explain it
-    found = facts.gather({"model_intro": model}, REC)
+    found = facts.gather({"model_intro": model}, REC, COLLECTORS)
     run = {"snapshot": {"facts": found, "cells": []}, "outcome": "exited"}
-    results = evaluate({"name": "t", "cells": [], "problems": []}, run,
+    results = evaluate(FIRST, {"name": "t", "cells": [], "problems": []}, run,
                        tags=["compile.optimizer", "compile.loss", "compile.metrics"])
     return {r.tag.split(".")[1]: r for r in results}
 
@@ -136,7 +137,7 @@ def test_accuracy_metrics_accepted(metrics):
     (["loss", "val_accuracy"], None),
 ])
 def test_accuracy_key_as_keras_names_it(keys, expected):
-    from autograder.checks import accuracy_key
+    from autograder.keras_checks import accuracy_key
 
     assert accuracy_key(keys) == expected
 
@@ -167,9 +168,9 @@ def test_metrics_string_still_credits_optimizer_and_loss():
 
 
 def test_uncompiled_model_is_not_credited():
-    found = facts.gather({"model_intro": build_model_intro()}, facts.Recorder())
+    found = facts.gather({"model_intro": build_model_intro()}, facts.Recorder(), COLLECTORS)
     run = {"snapshot": {"facts": found, "cells": []}, "outcome": "exited"}
-    results = evaluate({"name": "t", "cells": [], "problems": []}, run)
+    results = evaluate(FIRST, {"name": "t", "cells": [], "problems": []}, run)
     assert all(r.status != "passed" for r in results if r.challenge == "compile")
     assert "never called" in results[0].output
 

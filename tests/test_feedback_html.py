@@ -25,7 +25,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_nbgrader import ASSIGNMENT, NOTEBOOK, graded_cells, nbgrader_env, run, submission  # noqa: E402
 
-from autograder import rubric  # noqa: E402
+from conftest import FIRST  # noqa: E402
 
 # A wrong loss makes fit raise (a Keras error inside the recorder's fit), and one wrong answer.
 WRONG = {"'sparse_categorical_crossentropy'": "'categorical_crossentropy'",
@@ -103,8 +103,8 @@ def build_feedback(root: Path, graded: bool) -> SimpleNamespace:
     course = root / "course"
     env = nbgrader_env()
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course), *(["--graded"] if graded else [])],
-        root, env)
+    run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course), "--exercise", FIRST.name,
+         *(["--graded"] if graded else [])], root, env)
     run([*nbgrader, "generate_assignment", ASSIGNMENT], course, env)
     release = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     path = course / "submitted" / "wrong" / ASSIGNMENT / NOTEBOOK
@@ -261,7 +261,7 @@ def test_no_out_prompts_after_test_cells(feedback):
 
 
 def test_the_full_fix_is_shown_and_no_output_line_is_cut_off(feedback):
-    fix = rubric.LOSS_MESSAGES["categorical_crossentropy"]
+    fix = FIRST.table.LOSS_MESSAGES["categorical_crossentropy"]
     assert len(fix) > 150  # longer than a line of the box: it must wrap
     pres = feedback.shown["pres"]
     assert any(fix in p["text"] for p in pres)

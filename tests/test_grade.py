@@ -10,8 +10,9 @@ import jupytext
 import pandas as pd
 import pytest
 
-from autograder import rubric
+from autograder import exercises, rubric
 from autograder.sampleclass import VARIANTS, variant_text
+from conftest import FIRST
 
 CLASS = ["correct", "categorical_loss", "metrics_not_list", "five_epochs", "wrong_answers"]
 
@@ -49,7 +50,7 @@ def test_every_submission_gets_results_and_the_class_goes_on(graded):
     assert proc.returncode == 0, proc.stderr
     grades = pd.read_csv(out / "grades.csv")
     assert len(grades) == len(CLASS) + 3  # + the notebook, the empty file and the broken notebook
-    assert list(grades.columns[2:2 + len(rubric.CHECKS)]) == list(rubric.CHECKS)
+    assert list(grades.columns[2:2 + len(FIRST.checks)]) == list(FIRST.checks)
     totals = dict(zip(grades.submission, grades.total))
     assert "correct" not in totals  # stems collide: relative paths are used
     assert totals["categorical_loss"] == 13 - len(VARIANTS["categorical_loss"][1])
@@ -60,8 +61,11 @@ def test_every_submission_gets_results_and_the_class_goes_on(graded):
     assert "empty" in problems["empty"] and "not a valid notebook" in problems["broken"]
     for key in grades.submission:
         doc = json.loads((out / key / "results.json").read_text())
-        assert {"score", "tests"} <= set(doc) and len(doc["tests"]) == len(rubric.CHECKS)
+        assert {"score", "tests"} <= set(doc) and len(doc["tests"]) == len(FIRST.checks)
+        assert doc["extra_data"]["exercise"] == FIRST.name  # even a file that cannot be read
     assert "Graded 8 submissions" in proc.stdout
+    # One exercise: today's layout, nothing per exercise.
+    assert not list(out.glob("grades_*.csv")) and not list(out.glob("report_*.md"))
 
 
 def test_class_report_and_plot(graded):
@@ -128,24 +132,35 @@ def test_a_changed_grader_regrades_instead_of_reusing_old_results(tmp_path, monk
     from autograder.runner import Limits
 
     entry = classgrade.Entry(tmp_path / "sub.py", "sub", "abc123")
-    limits, points = Limits(), rubric.load_points(None)
-    stored = {"score": 13, "extra_data": {"sha256": "abc123", "settings": classgrade._settings(limits, points)}}
+    limits, points = Limits(), FIRST.points()
+    stored = {"score": 13, "extra_data": {"sha256": "abc123", "exercise": FIRST.name,
+                                          "settings": classgrade._settings(limits, points)}}
     (tmp_path / "out" / "sub").mkdir(parents=True)
     (tmp_path / "out" / "sub" / "results.json").write_text(json.dumps(stored))
-    assert classgrade._load_previous(tmp_path / "out", entry, limits, points) == stored
+    out = tmp_path / "out"
+    assert classgrade._load_previous(out, entry, limits, None, None) == stored
+    assert classgrade._load_previous(out, entry, limits, {FIRST.name: points}, None) == stored
+    # other points for its exercise, or another exercise forced: graded again
+    assert classgrade._load_previous(out, entry, limits, {FIRST.name: {**points, "compile.loss": 5.0}}, None) is None
+    for other in [e for e in exercises.all_exercises() if e is not FIRST]:
+        assert classgrade._load_previous(out, entry, limits, None, other) is None
     monkeypatch.setattr(classgrade, "grader_fingerprint", lambda: "a-changed-check")
-    assert classgrade._load_previous(tmp_path / "out", entry, limits, points) is None
+    assert classgrade._load_previous(out, entry, limits, None, None) is None
 
 
 def test_the_grader_fingerprint_covers_the_checks_and_the_lesson(tmp_path):
     import shutil
 
     from autograder import checks, classgrade
-    from autograder.lessonfiles import SOLUTION
+    from conftest import SOLUTION
 
     files = classgrade.grader_files()
     for needed in (Path(checks.__file__), Path(SOLUTION), Path(rubric.__file__)):
         assert needed.resolve() in files
+    for exercise in exercises.all_exercises():  # every exercise's folder, lesson and solution
+        folder = Path(exercises.__file__).resolve().parent / exercise.name
+        assert (folder / "table.py") in files and exercise.lesson.resolve() in files
+        assert exercise.solution.resolve() in files
     copies = []
     for path in files:  # change copies, never the installed grader
         copy = tmp_path / f"{len(copies):03d}_{path.name}"

@@ -19,13 +19,12 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from autograder import rubric
-from autograder.lessonfiles import SOLUTION
+from conftest import FIRST, SOLUTION
 from autograder.sampleclass import variant_text
 
 BIN = Path(sys.executable).parent  # .venv/bin: where run_autograder's `python3` must come from
 POINTS = {"compile.loss": 2}
-TOTAL = sum(c.points for c in rubric.CHECKS.values()) + 1  # compile.loss is worth 2
+TOTAL = sum(c.points for c in FIRST.checks.values()) + 1  # compile.loss is worth 2
 
 # --- Gradescope's results.json, as its specification describes it ----------------------------
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -174,13 +173,15 @@ def test_package_holds_setup_run_pins_wheel_and_settings(package):
     settings = json.loads((package / "settings.json").read_text())
     assert settings["test_visibility"] == {"overfitting": "after_due_date", "compile.loss": "hidden"}
     assert settings["stdout_visibility"] == "after_published" and settings["visibility"] == "visible"
-    assert settings["points"]["compile.loss"] == 2 and settings["timeout"] == 300
+    assert settings["points"][FIRST.name]["compile.loss"] == 2 and settings["timeout"] == 300
+    assert settings["exercise"] is None  # each submission is graded as the exercise it is
 
 
 @pytest.mark.parametrize("args, words", [
     (["--test-visibility", "overfit=hidden"], ["unknown challenge or check 'overfit'"]),
     (["--test-visibility", "overfitting"], ["CHALLENGE_OR_TAG=VISIBILITY"]),
     (["--visibility", "later"], ["'later' is not one of"]),
+    (["--exercise", "no_such_exercise"], ["there is no exercise 'no_such_exercise'", FIRST.name]),
 ])
 def test_bad_options_are_named_and_write_nothing(tmp_path, args, words):
     proc = cli("gradescope", str(tmp_path / "out"), *args)
@@ -226,7 +227,7 @@ def test_solution_py_full_marks_with_the_instructors_settings(package, tmp_path)
     assert 0 < doc["execution_time"] <= seconds + 1
     assert "`solution.py`" in doc["output"]
     tests = _by_tag(doc)
-    assert list(tests) == list(rubric.CHECKS)
+    assert list(tests) == list(FIRST.checks) and doc["extra_data"]["exercise"] == FIRST.name
     assert tests["compile.loss"]["max_score"] == 2 and tests["compile.loss"]["visibility"] == "hidden"
     for tag, t in tests.items():
         want = "after_due_date" if tag.startswith("overfitting.") else "hidden" if tag == "compile.loss" else "visible"

@@ -20,7 +20,7 @@ from autograder import rubric
 from autograder.grading import grade_one
 from autograder.runner import WATCHDOG_GRACE, Limits, run_submission
 from autograder.sizes import parse_size
-from autograder.lessonfiles import SOLUTION
+from conftest import FIRST, SOLUTION
 from autograder.source import read_submission
 from conftest import MIN_TIME_LIMIT
 
@@ -36,7 +36,7 @@ def expected_statuses(case: dict) -> dict[str, tuple[bool, list[str]]]:
     expected: dict[str, tuple[bool, list[str]]] = {}
 
     def tags(key: str) -> list[str]:
-        found = [key] if key in rubric.CHECKS else rubric.tags_for(key)
+        found = [key] if key in FIRST.checks else FIRST.tags_for(key)
         assert found, f"unknown challenge or tag {key!r} in cases.json"
         return found
 
@@ -47,7 +47,7 @@ def expected_statuses(case: dict) -> dict[str, tuple[bool, list[str]]]:
         for tag in tags(key):
             assert tag not in expected, f"{tag} is both pass and fail"
             expected[tag] = (False, words)
-    assert set(expected) == set(rubric.CHECKS), f"cases.json misses {set(rubric.CHECKS) - set(expected)}"
+    assert set(expected) == set(FIRST.checks), f"cases.json misses {set(FIRST.checks) - set(expected)}"
     return expected
 
 
@@ -114,7 +114,7 @@ CLI_CASES = sorted(n for n, c in CASES.items() if "cli" in c["via"])
 def test_hostile_submission(name, worker, tmp_path):
     case = CASES[name]
     path, data, mtime = copy_case(name, tmp_path)
-    graded = grade_one(path, worker, limits_for(case), rubric.load_points(None))
+    graded = grade_one(path, worker, limits_for(case), FIRST.points())
     assert graded.problem is None
     assert_verdicts(case, {r.tag: (r.status == "passed", r.output) for r in graded.results})
     assert graded.run["outcome"] == case["outcome"]
@@ -122,7 +122,7 @@ def test_hostile_submission(name, worker, tmp_path):
         assert graded.run.get(key) == value, f"run[{key!r}] = {graded.run.get(key)!r}"
     check_aftermath(case, path, data, mtime)
     if case.get("next_ok"):
-        again = grade_one(SOLUTION, worker, Limits(), rubric.load_points(None))
+        again = grade_one(SOLUTION, worker, Limits(), FIRST.points())
         assert again.all_passed and again.run["outcome"] == "exited", [r.output for r in again.results if r.output]
 
 

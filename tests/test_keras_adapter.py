@@ -17,7 +17,8 @@ from autograder.checks import evaluate
 from autograder.keras_adapter import MISSING, bind
 from autograder.model import build_model_intro
 from autograder.sampleclass import variant_text
-from conftest import by_tag, stable_id
+from autograder.factschema import validate
+from conftest import FIRST, by_tag, stable_id
 
 K = bind()
 GOOD = dict(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -99,9 +100,11 @@ def test_reads_of_an_object_without_the_internals_fall_back():
 
 
 def _judge_compile_facts(facts_module, model) -> dict:
-    found = facts_module.gather({"model_intro": model}, facts_module.Recorder())
+    collectors = harness.private_collectors(FIRST, facts_module).COLLECTORS
+    found = facts_module.gather({FIRST.table.NAMES["model"]: model}, facts_module.Recorder(), collectors)
+    validate(found)
     run = {"snapshot": {"facts": found, "cells": []}, "outcome": "exited"}
-    results = evaluate({"name": "t", "cells": [], "problems": []}, run, tags=["compile.optimizer", "compile.loss"])
+    results = evaluate(FIRST, {"name": "t", "cells": [], "problems": []}, run, tags=["compile.optimizer", "compile.loss"])
     return {"facts": found["compile"], **{r.tag: r for r in results}}
 
 

@@ -13,9 +13,7 @@ import pytest
 
 from autograder import rubric as R
 from autograder.checks import Context, _internal, evaluate, explain_error, keras_name, meaningful_line, suggest_name
-from autograder.lessonfiles import SOLUTION
-
-from conftest import ROOT, by_tag
+from conftest import FIRST, ROOT, SOLUTION, by_tag
 
 COMPILE = ("model_intro.compile(optimizer = 'adam',\n              loss = 'sparse_categorical_crossentropy',\n"
            "              metrics = ['accuracy'])")
@@ -216,7 +214,7 @@ GRAPH_ERROR = (
 def _ctx(facts: dict, cells: list | None = None) -> Context:
     static = {"name": "sub.py", "cells": [{"index": 3, "challenge": "compile", "first_line": 100},
                                           {"index": 5, "challenge": "fit", "first_line": 120}], "problems": []}
-    return Context(static, {"snapshot": {"facts": facts, "cells": cells or []}, "outcome": "exited"})
+    return Context(static, {"snapshot": {"facts": facts, "cells": cells or []}, "outcome": "exited"}, None, FIRST)
 
 
 def _compiled(loss: dict | None = None, metrics: list | None = None, error: dict | None = None) -> dict:
@@ -228,7 +226,7 @@ def _compiled(loss: dict | None = None, metrics: list | None = None, error: dict
 
 
 def test_graph_error_without_facts_shows_its_meaningful_line():
-    text = explain_error({"type": "InvalidArgumentError", "message": GRAPH_ERROR})
+    text = explain_error({"type": "InvalidArgumentError", "message": GRAPH_ERROR}, table=FIRST.table)
     assert "Incompatible shapes: [32] vs. [32,10]" in text and "sparse_categorical_crossentropy" in text
     assert "Graph execution" not in text and "Detected at node" not in text
     assert meaningful_line(GRAPH_ERROR) == "Incompatible shapes: [32] vs. [32,10]"
@@ -267,7 +265,7 @@ def test_fit_after_a_failed_compile_names_the_compile_error_and_its_place():
     ctx = _ctx({"compile": compiled, "fit": fit}, cells)
     text = explain_error(fit_error, ctx)
     assert "not compiled" in text and "sub.py, line 102" in text and "metrics=['accuracy']" in text
-    results = {r.tag: r for r in evaluate(ctx.static, ctx.run)}
+    results = {r.tag: r for r in evaluate(FIRST, ctx.static, ctx.run)}
     assert results["fit.history_keys"].output.startswith("`model_intro.fit(...)` raised an error at sub.py, line 120:")
     assert results["compile.metrics"].status == "failed" and "sub.py, line 102" in results["compile.metrics"].output
     assert results["compile.optimizer"].status == "passed" and results["compile.loss"].status == "passed"
@@ -317,7 +315,7 @@ def test_fit_after_a_failed_compile_names_the_compile_error_and_its_place():
     (("ZeroDivisionError", "division by zero"), ["ZeroDivisionError: division by zero"]),
 ])
 def test_explain_error_gives_the_fix(error, words):
-    text = explain_error({"type": error[0], "message": error[1]})
+    text = explain_error({"type": error[0], "message": error[1]}, table=FIRST.table)
     for word in words:
         assert word in text, (word, text)
 
@@ -340,16 +338,16 @@ def test_fit_argument_errors_use_the_facts():
 
 
 def test_unforeseen_error_keeps_type_and_line():
-    assert explain_error({"type": "RuntimeError", "message": "\nsomething odd happened\n"}) == \
+    assert explain_error({"type": "RuntimeError", "message": "\nsomething odd happened\n"}, table=FIRST.table) == \
         "RuntimeError: something odd happened"
     assert explain_error({"type": "InvalidArgumentError", "message": GRAPH_ERROR.replace(
-        "Incompatible shapes: [32] vs. [32,10]", "Something new: [1] and [2]")}) == \
+        "Incompatible shapes: [32] vs. [32,10]", "Something new: [1] and [2]")}, table=FIRST.table) == \
         "InvalidArgumentError: Something new: [1] and [2]"
 
 
 def test_misspelled_loss_fails_the_loss_check_with_a_suggestion():
     loss = {"given_as": "str", "name": "Sparse_Categorical_Crossentropy", "value": "Sparse_Categorical_Crossentropy"}
-    result = evaluate({"name": "t", "cells": [], "problems": []},
+    result = evaluate(FIRST, {"name": "t", "cells": [], "problems": []},
                       {"snapshot": {"facts": {"compile": _compiled(loss)}, "cells": []}, "outcome": "exited"},
                       tags=["compile.loss"])[0]
     assert result.status == "failed" and "did you mean `'sparse_categorical_crossentropy'`" in result.output

@@ -9,8 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import rubric
-from autograder.lessonfiles import LESSON, SOLUTION
+from conftest import FIRST, LESSON, SOLUTION
 
 
 def test_lesson_and_solution_differ_only_at_blanks():
@@ -38,7 +37,7 @@ def test_lesson_opens_as_notebook_with_exactly_the_challenges(tmp_path):
     nb = nbformat.read(out, as_version=4)
     nbformat.validate(nb)
     challenges = [c.metadata.get("challenge") for c in nb.cells if c.metadata.get("challenge")]
-    assert challenges == list(rubric.CHALLENGES)
+    assert challenges == list(FIRST.challenges)
     for cell in nb.cells:
         code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith("#"))
         if cell.cell_type == "code" and "_____" in code:
@@ -82,6 +81,6 @@ def test_solution_history_and_figure(executed_solution):
 
 def test_solution_passes_every_self_check(executed_solution):
     outputs = [_stdout(c) for c in executed_solution.cells if c.cell_type == "code" and "selfcheck.check(" in c.source]
-    assert len(outputs) == len(rubric.CHALLENGES)
+    assert len(outputs) == len(FIRST.challenges)
     for out in outputs:
         assert "Correct!" in out and "✗" not in out, out

@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from autograder import rubric
-from autograder.lessonfiles import SOLUTION
+from conftest import FIRST, SOLUTION
 from autograder.source import parse_cell, read_submission, split_cell_magics
 from conftest import by_tag
 
@@ -22,7 +22,7 @@ FIT = "history_intro = model_intro.fit(x = train_ds,\n                          
 FIT_ONE_LINE = "history_intro = model_intro.fit(x = train_ds, epochs = 10, validation_data = val_ds)"
 COMPILE_HEAD = "# compile the model\n"
 PLOT_HEAD = "# convert the model history to a dataframe for plotting\n"
-TOTAL = sum(c.points for c in rubric.CHECKS.values())
+TOTAL = sum(c.points for c in FIRST.checks.values())
 
 
 # --- the pre-pass, on plain strings ----------------------------------------------------------
@@ -264,7 +264,7 @@ def test_unknown_cell_magic_body_does_not_run_and_is_reported(grade):
     results = by_tag(graded)
     assert results["compile.loss"].status == "passed" and results["overfitting.is_overfitting"].status == "passed"
     fit_cell = cell_number(text, "%%foo")
-    for tag in rubric.tags_for("fit"):
+    for tag in FIRST.tags_for("fit"):
         assert results[tag].status == "failed"
     assert f"cell {fit_cell}, line 1" in results["fit.history_keys"].output
     assert "%%foo" in results["fit.history_keys"].output
@@ -326,12 +326,12 @@ def test_check_and_real_nbgrader_autograde_give_the_same_scores(worker, tmp_path
     course = tmp_path / "course"
     env = nbgrader_env()
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course)], tmp_path, env)
+    run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course), "--exercise", FIRST.name], tmp_path, env)
     run([*nbgrader, "generate_assignment", ASSIGNMENT], course, env)
     release = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     paths = submit(course, {student: submission(release, fill=True, replace=replace)
                             for student, replace in NBGRADER_VARIANTS.items()})
-    ours = {s: grade_one(p, worker, Limits(), rubric.load_points(None)) for s, p in paths.items()}
+    ours = {s: grade_one(p, worker, Limits(), FIRST.points()) for s, p in paths.items()}
     autograde_and_export(course, env)
     with open(course / "grades.csv", newline="") as fh:
         theirs = {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)}

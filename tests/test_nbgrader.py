@@ -22,20 +22,21 @@ from autograder import cli, nbgrader_cells, rubric, selfcheck
 from autograder.checks import Result
 from autograder.nbgrader_course import CONFIG_NAME, build_course, grade_id
 from autograder.nbgrader_preprocessors import ReleaseLessonSource, release_preprocessors
-from autograder.lessonfiles import LESSON, SOLUTION
+from autograder.exercises import UnknownExercise
+from conftest import FIRST, LESSON, SOLUTION
 
-ASSIGNMENT = "compile_and_train"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-TOTAL = sum(c.points for c in rubric.CHECKS.values())
+ASSIGNMENT = FIRST.table.NBGRADER_ASSIGNMENT
+NOTEBOOK = f"{LESSON.stem}.ipynb"
+TOTAL = sum(c.points for c in FIRST.checks.values())
 # A wrong loss makes fit raise, so fit and plot fail too; plus one wrong answer.
 PARTIAL_FAILS = {"compile.loss", "fit.history_keys", "fit.epochs", "fit.validation",
                  "plot.history_df", "plot.figure", "overfitting.is_overfitting"}
-PARTIAL_SCORE = sum(c.points for tag, c in rubric.CHECKS.items() if tag not in PARTIAL_FAILS)
+PARTIAL_SCORE = sum(c.points for tag, c in FIRST.checks.items() if tag not in PARTIAL_FAILS)
 # Edits of locked test cells that would earn points if nbgrader did not restore the cells.
 TAMPERING = {"compile-loss": ("1.0", {"locked": False}),
              "fit-epochs": ("print('all good')", {"points": 5.0}),
              "overfitting-is_overfitting": ("1.0", {})}
-LOSS_FEEDBACK = "but our labels are single integers 0-9"  # from rubric.LOSS_MESSAGES, not in the lesson
+LOSS_FEEDBACK = "but our labels are single integers 0-9"  # from the table's LOSS_MESSAGES, not in the lesson
 
 
 def nbg(meta: dict) -> dict:
@@ -92,7 +93,7 @@ def test_release_preprocessors_puts_ours_right_after_clear_solutions_before_chec
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     course = tmp_path_factory.mktemp("built") / "course"
-    build = build_course(course)
+    build = build_course(course, exercise=FIRST)
     return SimpleNamespace(course=course, build=build, nb=nbformat.read(build.notebook, as_version=4))
 
 
@@ -101,17 +102,27 @@ def test_builder_writes_config_and_source_notebook(built):
     assert sorted(built.build.written) == sorted([built.course / CONFIG_NAME, built.build.notebook])
     nbformat.validate(built.nb)
     assert "jupytext" not in built.nb.metadata  # no pairing with a .py in the release
+    assert built.nb.metadata["autograder"]["exercise"] == FIRST.name  # what the grader reads it as
+
+
+def test_builder_defaults_to_the_exercise_of_the_solution_given_and_names_unknown_exercises(tmp_path):
+    build = build_course(tmp_path / "course", solution=SOLUTION, lesson=LESSON)
+    assert build.assignment == ASSIGNMENT
+    with pytest.raises(UnknownExercise, match="the exercises are"):
+        build_course(tmp_path / "other", exercise="no_such_exercise")
+    assert not (tmp_path / "other").exists()
 
 
 def test_builder_makes_one_locked_test_cell_per_check_with_its_points(built):
     tests = graded_cells(built.nb)
-    assert len(tests) == len(rubric.CHECKS) == 13
-    assert [c.metadata.nbgrader.grade_id for c in tests] == [grade_id(t) for t in rubric.CHECKS]
-    for cell, (tag, check) in zip(tests, rubric.CHECKS.items()):
+    assert len(tests) == len(FIRST.checks) == 13
+    assert [c.metadata.nbgrader.grade_id for c in tests] == [grade_id(t) for t in FIRST.checks]
+    for cell, (tag, check) in zip(tests, FIRST.checks.items()):
         meta = cell.metadata.nbgrader
         assert meta.locked is True and meta.solution is False and meta.schema_version == 3
         assert meta.points == check.points
-        assert f"grade({tag!r}, points={float(check.points)!r})" in cell.source
+        # the kernel is told the exercise: another exercise may have a check of the same tag
+        assert f"grade({tag!r}, points={float(check.points)!r}, exercise={FIRST.name!r})" in cell.source
 
 
 def test_grade_ids_are_the_tags_spelled_as_nbgrader_allows():
@@ -123,15 +134,15 @@ def test_grade_ids_are_the_tags_spelled_as_nbgrader_allows():
         MetadataValidator().validate_cell(cell)
     cell.metadata.nbgrader.grade_id = grade_id("compile.loss")
     MetadataValidator().validate_cell(cell)
-    assert len({grade_id(t) for t in rubric.CHECKS}) == len(rubric.CHECKS)
+    assert len({grade_id(t) for t in FIRST.checks}) == len(FIRST.checks)
 
 
 def test_builder_test_cells_follow_their_challenge(built):
     order = [(c.metadata.get("challenge"), c.metadata.get("nbgrader", {}).get("grade_id")) for c in built.nb.cells]
-    for challenge in rubric.CHALLENGES:
+    for challenge in FIRST.challenges:
         at = order.index((challenge, f"{challenge}-answer"))
-        following = [gid for _, gid in order[at + 1: at + 1 + len(rubric.tags_for(challenge))]]
-        assert following == [grade_id(t) for t in rubric.tags_for(challenge)]
+        following = [gid for _, gid in order[at + 1: at + 1 + len(FIRST.tags_for(challenge))]]
+        assert following == [grade_id(t) for t in FIRST.tags_for(challenge)]
 
 
 def test_builder_challenge_cells_are_ungraded_solutions_carrying_the_lesson_text(built):
@@ -153,12 +164,12 @@ def test_builder_given_cells_are_read_only(built):
 
 def test_builder_is_idempotent_and_reads_a_points_file(tmp_path):
     course = tmp_path / "course"
-    first = build_course(course)
+    first = build_course(course, exercise=FIRST)
     stamp = first.notebook.stat().st_mtime_ns
-    assert build_course(course).written == []
+    assert build_course(course, exercise=FIRST.name).written == []
     assert first.notebook.stat().st_mtime_ns == stamp
-    points = rubric.load_points(None) | {"compile.loss": 2.5}
-    again = build_course(course, points=points)
+    points = FIRST.points() | {"compile.loss": 2.5}
+    again = build_course(course, points=points, exercise=FIRST)
     assert again.written == [first.notebook]
     loss = next(c for c in nbformat.read(again.notebook, 4).cells if c.metadata.nbgrader.grade_id == "compile-loss")
     assert loss.metadata.nbgrader.points == 2.5 and "points=2.5" in loss.source
@@ -185,7 +196,7 @@ def test_config_wires_our_preprocessor_timeout_and_sample_data(built, monkeypatc
 
 
 def test_cli_prints_the_assignment_and_refuses_bad_input(tmp_path, capsys):
-    assert cli.main(["nbgrader", str(tmp_path / "c"), "--assignment", "week5"]) == 0
+    assert cli.main(["nbgrader", str(tmp_path / "c"), "--assignment", "week5", "--exercise", FIRST.name]) == 0
     assert capsys.readouterr().out == "week5\n"
     assert (tmp_path / "c" / "source" / "week5" / NOTEBOOK).is_file()
 
@@ -212,7 +223,7 @@ def test_grade_prints_a_pass_to_stdout_and_a_failure_to_stderr_and_returns_nothi
     # nbgrader scores a test cell 0 if it wrote to stderr, full points otherwise; no Out[n] value
     ns = {"is_overfitting": True}
     monkeypatch.setattr(selfcheck, "_namespace", lambda: ns)
-    assert nbgrader_cells.grade("overfitting.is_overfitting") is None
+    assert nbgrader_cells.grade("overfitting.is_overfitting", exercise=FIRST.name) is None
     assert capsys.readouterr() == ("✓ Is the model overfitting  [1/1]\n", "")
     assert nbgrader_cells.grade("overfitting.is_overfitting", points=2.5) is None
     assert capsys.readouterr() == ("✓ Is the model overfitting  [2.5/2.5]\n", "")
@@ -221,12 +232,16 @@ def test_grade_prints_a_pass_to_stdout_and_a_failure_to_stderr_and_returns_nothi
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("✗ Is the model overfitting  [0/2.5]\n`is_overfitting = False` is not right.")
+    assert nbgrader_cells.grade("overfitting.is_overfitting") is None  # the only exercise with that tag
+    assert capsys.readouterr().err.startswith("✗ Is the model overfitting  [0/1]\n")
     with pytest.raises(ValueError, match="unknown check tag"):
         nbgrader_cells.grade("no.such_tag")
+    with pytest.raises(UnknownExercise, match="the exercises are"):
+        nbgrader_cells.grade("compile.loss", exercise="no_such_exercise")
 
 
 def test_grade_keeps_stderr_clean_even_when_the_check_is_noisy(monkeypatch, capfd):
-    def noisy(challenge, ns=None):
+    def noisy(challenge, ns=None, exercise=None):
         print("python stderr", file=sys.stderr)
         os.write(2, b"descriptor 2 (TensorFlow's C++ logs)\n")
         warnings.warn("a warning")
@@ -234,7 +249,7 @@ def test_grade_keeps_stderr_clean_even_when_the_check_is_noisy(monkeypatch, capf
         return [Result("compile.loss", "t", "compile", "passed", 1.0, 1.0, "")]
 
     monkeypatch.setattr(selfcheck, "results", noisy)
-    nbgrader_cells.grade("compile.loss")
+    nbgrader_cells.grade("compile.loss", exercise=FIRST)
     captured = capfd.readouterr()
     assert captured.err == "" and "✓" in captured.out
     print("after", file=sys.stderr)  # stderr works again afterwards
@@ -242,11 +257,11 @@ def test_grade_keeps_stderr_clean_even_when_the_check_is_noisy(monkeypatch, capf
 
 
 def test_grade_turns_a_grader_error_into_zero_with_a_message(monkeypatch, capsys):
-    def broken(challenge, ns=None):
+    def broken(challenge, ns=None, exercise=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selfcheck, "results", broken)
-    nbgrader_cells.grade("compile.loss")
+    nbgrader_cells.grade("compile.loss", exercise=FIRST.name)
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("✗ ") and "could not check this (RuntimeError: boom)" in err
 
@@ -312,7 +327,8 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("nbgrader") / "course"
     env = nbgrader_env()
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    built = run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course)], course.parent, env)
+    built = run([sys.executable, "-m", "autograder.cli", "nbgrader", str(course), "--exercise", FIRST.name],
+                course.parent, env)
     assert built.stdout == f"{ASSIGNMENT}\n"
     run([*nbgrader, "generate_assignment", ASSIGNMENT], course, env)
     release = nbformat.read(course / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
@@ -342,7 +358,7 @@ def test_release_shows_the_lesson_cells_with_their_blanks(course):
     released = [c for c in course.release.cells if not c.metadata.get("nbgrader", {}).get("grade")]
     assert [(c.cell_type, c.source) for c in released] == [(c.cell_type, c.source) for c in lesson.cells]
     challenges = [c for c in released if c.metadata.get("challenge")]
-    assert len(challenges) == len(rubric.CHALLENGES) and all(rubric.BLANK in c.source for c in challenges)
+    assert len(challenges) == len(FIRST.challenges) and all(rubric.BLANK in c.source for c in challenges)
     assert not any("NotImplementedError" in c.source or "autograder" in c.metadata for c in course.release.cells)
     assert len(graded_cells(course.release)) == 13
 

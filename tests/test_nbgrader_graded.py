@@ -18,9 +18,8 @@ from nbformat.v4 import new_code_cell
 
 from autograder import data, figures, model, nbgrader_kernel, rubric, selfcheck, standalone
 from autograder.facts import Recorder
-from autograder.lessonfiles import LESSON, SOLUTION
+from conftest import FIRST, LESSON, SOLUTION
 from autograder.nbgrader_course import CONFIG_NAME, build_course, source_notebook
-from autograder.reference import load_reference_history
 from test_data import _write_fake_cifar10, keras_home  # noqa: F401 (a fixture)
 from test_nbgrader import (ASSIGNMENT, LOSS_FEEDBACK, NOTEBOOK, PARTIAL_FAILS, PARTIAL_SCORE, TOTAL,
                            autograde_and_export, graded_cells, nbgrader_env, run, submission, submit)
@@ -53,17 +52,18 @@ def solution_lines() -> set[str]:
     cells) that the lesson's challenge cells do not give, e.g. not ``fig, axes = plt.subplots(1, 2)``."""
     solution = [c.source for c in jupytext.read(SOLUTION).cells if c.metadata.get("challenge")]
     lesson = [c.source for c in jupytext.read(LESSON).cells if c.metadata.get("challenge")]
-    return code_lines(*solution, *(c.solution for c in rubric.CHALLENGES.values())) - code_lines(*lesson)
+    return code_lines(*solution, *(c.solution for c in FIRST.challenges.values())) - code_lines(*lesson)
 
 
 def rubric_texts() -> set[str]:
     """Hints, feedback messages and explanations of the rubric, cut at their {placeholders}."""
-    tables = [rubric.OPTIMIZER_MESSAGES, rubric.LOSS_MESSAGES, rubric.METRICS_MESSAGES, rubric.FIT_MESSAGES,
-              rubric.PLOT_MESSAGES, rubric.ANSWER_EXPLANATIONS, rubric.ANSWER_MESSAGES]
-    texts = [*(c.hint for c in rubric.CHALLENGES.values()), *(m for t in tables for m in t.values())]
+    table = FIRST.table
+    tables = [table.OPTIMIZER_MESSAGES, table.LOSS_MESSAGES, table.METRICS_MESSAGES, table.FIT_MESSAGES,
+              table.PLOT_MESSAGES, table.ANSWER_EXPLANATIONS, rubric.ANSWER_MESSAGES]
+    texts = [*(c.hint for c in FIRST.challenges.values()), *(m for t in tables for m in t.values())]
     parts = {squash(part).strip() for text in texts for part in re.split(r"\{[^}]*\}", text) if len(part.strip()) >= 25}
     # a test cell shows its check's title, e.g. "The model was trained for 10 epochs"
-    return {part for part in parts if not any(part in check.title for check in rubric.CHECKS.values())}
+    return {part for part in parts if not any(part in check.title for check in FIRST.checks.values())}
 
 
 # --- writing the package's modules out as notebook code ---------------------------------------------
@@ -71,7 +71,7 @@ def rubric_texts() -> set[str]:
 def run_code(*keys: str) -> dict:
     ns: dict = {}
     for key in keys:
-        exec(compile(standalone.module_cell(key), f"<{key}>", "exec"), ns)
+        exec(compile(standalone.module_cell(FIRST, key), f"<{key}>", "exec"), ns)
     return ns
 
 
@@ -117,12 +117,14 @@ def test_written_out_model_code_builds_the_same_model():
 def test_written_out_figures_embed_their_data_and_keep_the_lesson_label():
     import matplotlib.pyplot as plt
 
-    code = standalone.module_cell("figures")
+    code = standalone.module_cell(FIRST, "figures")
     assert "json" not in code and "read_resource" not in code and "in_grader" not in code
+    # the label the package gives the lessons' figures, written in as a literal
+    assert f"LESSON_FIGURE_LABEL = {figures.LESSON_FIGURE_LABEL!r}" in code
     ns = run_code("figures")
     fig = ns["plot_reference_curves"]()
     assert fig.get_label() == figures.LESSON_FIGURE_LABEL
-    reference = load_reference_history()
+    reference = FIRST.module("reference").load_reference_history()
     drawn = [list(l.get_ydata()) for ax in fig.axes for l in ax.get_lines()]
     assert all(any(y == pytest.approx(reference[key]) for y in drawn) for key in reference)
     ax = ns["plot_learning_rates"]()
@@ -138,18 +140,38 @@ def test_module_code_refuses_to_leave_a_use_of_the_package(monkeypatch):
     # figures.py guarded by a call the writer no longer recognises: refused, not shipped broken
     monkeypatch.setattr(standalone, "module_code", lambda *a, **k: "def f():\n    return load_lr_curves()\n")
     with pytest.raises(ValueError, match="figures.py still uses load_lr_curves"):
-        standalone.figures_code()
+        standalone.written_code(FIRST, "figures")
+    # a name imported from the package that is not a constant there is refused too
+    monkeypatch.setattr(standalone, "module_code", lambda *a, **k: "def f():\n    return read_resource('x')\n")
+    with pytest.raises(ValueError, match="figures.py still uses read_resource"):
+        standalone.written_code(FIRST, "figures")
+
+
+def test_package_imports_knows_the_names_and_the_constants_it_can_write_in():
+    figures_module = f"{FIRST.package}.figures"
+    bound, constants = standalone.package_imports(figures_module)
+    assert {"LESSON_FIGURE_LABEL", "in_grader", "load_reference_history", "read_resource"} <= bound
+    assert {name: value for name, (value, _) in constants.items()} == {"LESSON_FIGURE_LABEL": figures.LESSON_FIGURE_LABEL}
+    # the model's names of the data module come from the data cell written out before it
+    bound, constants = standalone.package_imports(f"{FIRST.package}.model", provided={"autograder.data"})
+    assert bound == set() and constants == {}
+
+
+def test_an_exercise_without_a_standalone_entry_cannot_be_released_graded(monkeypatch):
+    monkeypatch.delattr(FIRST.table, "STANDALONE")
+    with pytest.raises(ValueError, match=f"exercise {FIRST.name} cannot be released as a graded course"):
+        source_notebook(graded=True, exercise=FIRST)
 
 
 def test_lesson_rewriter_drops_the_self_check_and_refuses_what_it_cannot_write_out():
-    rewriter = standalone.LessonRewriter()
+    rewriter = standalone.LessonRewriter(FIRST)
     cells = rewriter.code("import pandas as pd\nfrom autograder import selfcheck\n"
                           "from autograder.model import build_model_intro\n\nselfcheck.start()\n", "cell 1")
-    assert cells == [("lesson", "import pandas as pd"), ("data", standalone.module_cell("data")),
-                     ("model", standalone.module_cell("model"))]
+    assert cells == [("lesson", "import pandas as pd"), ("data", standalone.module_cell(FIRST, "data")),
+                     ("model", standalone.module_cell(FIRST, "model"))]
     assert rewriter.code('selfcheck.check("fit")\n# selfcheck.hint("fit")\n', "cell 2") == []
     assert rewriter.code("from autograder import figures\nfigures.plot_reference_curves()\nplt.show()", "cell 3") == \
-        [("lesson", "plot_reference_curves()\nplt.show()"), ("figures", standalone.module_cell("figures"))]
+        [("lesson", "plot_reference_curves()\nplt.show()"), ("figures", standalone.module_cell(FIRST, "figures"))]
     assert rewriter.code("from autograder.data import load_datasets", "cell 3b") == []  # written out already
     assert rewriter.code("# just a comment", "cell 4") == [("lesson", "# just a comment")]
     with pytest.raises(ValueError, match=r"cell 5: `import autograder.data` cannot be written out"):
@@ -179,16 +201,16 @@ def test_ensure_recording_names_the_fix_when_the_kernel_does_not_record(monkeypa
 
 @pytest.fixture(scope="module")
 def graded_source():
-    return source_notebook(graded=True)
+    return source_notebook(graded=True, exercise=FIRST)
 
 
 def test_graded_test_cells_are_hidden_tests_around_the_same_check(graded_source):
     from nbgrader.preprocessors import ClearHiddenTests
 
     tests = graded_cells(graded_source)
-    assert len(tests) == len(rubric.CHECKS)
-    for cell, (tag, check) in zip(tests, rubric.CHECKS.items()):
-        assert f"grade({tag!r}, points={float(check.points)!r})" in cell.source
+    assert len(tests) == len(FIRST.checks)
+    for cell, (tag, check) in zip(tests, FIRST.checks.items()):
+        assert f"grade({tag!r}, points={float(check.points)!r}, exercise={FIRST.name!r})" in cell.source
         visible = ClearHiddenTests().preprocess_cell(nbformat.from_dict(cell), {}, 0)[0].source
         assert "grade(" not in visible and ast.parse(visible).body == []  # comments only: harmless
         assert visible.startswith(f"# Autograded test (1 point): {check.title}\n")
@@ -209,10 +231,10 @@ def test_formative_and_graded_share_one_config_that_starts_the_recorder(tmp_path
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
 
-    formative = build_course(tmp_path / "course", "week5")
-    graded = build_course(tmp_path / "course", "week5_graded", graded=True)
+    formative = build_course(tmp_path / "course", "week5", exercise=FIRST)
+    graded = build_course(tmp_path / "course", "week5_graded", graded=True, exercise=FIRST)
     assert graded.written == [graded.notebook]  # same config: a course can hold both kinds
-    assert build_course(tmp_path / "course", "week5_graded", graded=True).written == []  # idempotent
+    assert build_course(tmp_path / "course", "week5_graded", graded=True, exercise=FIRST).written == []  # idempotent
     assert formative.notebook.read_text() != graded.notebook.read_text()
     for var in ("PATH", "TF_CPP_MIN_LOG_LEVEL", "AUTOGRADER_DATA", "AUTOGRADER_SAMPLE_SIZE"):
         monkeypatch.setenv(var, __import__("os").environ.get(var, ""))
@@ -228,7 +250,8 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("graded") / "course"
     env = nbgrader_env()
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    built = run([sys.executable, "-m", "autograder.cli", "nbgrader", "--graded", str(course)], course.parent, env)
+    built = run([sys.executable, "-m", "autograder.cli", "nbgrader", "--graded", str(course), "--exercise", FIRST.name],
+                course.parent, env)
     assert built.stdout == f"{ASSIGNMENT}\n"
     run([*nbgrader, "generate_assignment", ASSIGNMENT], course, env)
     release_path = course / "release" / ASSIGNMENT / NOTEBOOK

@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell
 from autograder import report, rubric
 from autograder.checks import Result
 from autograder.grading import Graded, notes
-from autograder.lessonfiles import SOLUTION
+from conftest import FIRST, SOLUTION
 
 MSG = rubric.NOTE_MESSAGES
 CHALLENGE_CELLS = {"compile": 3, "fit": 4, "plot": 5, "overfitting": 6}
@@ -19,7 +19,8 @@ def static(problems=(), static_notes=(), extra_cells=()) -> dict:
     cells = [{"index": i, "challenge": None, "first_line": None} for i in range(3)]
     cells += [{"index": i, "challenge": c, "first_line": None} for c, i in CHALLENGE_CELLS.items()]
     cells += [{"index": i, "challenge": None, "first_line": None} for i in extra_cells]
-    return {"name": "sub.ipynb", "cells": cells, "problems": list(problems), "notes": list(static_notes)}
+    return {"name": "sub.ipynb", "exercise": FIRST.name, "cells": cells, "problems": list(problems),
+            "notes": list(static_notes)}
 
 
 def run(statuses: dict[int, dict], outcome: str = "exited", done: bool = True, detail: dict | None = None) -> dict:
@@ -112,8 +113,8 @@ def test_an_early_exit_output_cap_and_restored_file_are_notes():
 
 
 def graded_with(notes_: list[str], **kwargs) -> Graded:
-    results = [Result(tag, c.title, c.challenge, "passed", c.points, c.points, "") for tag, c in rubric.CHECKS.items()]
-    return Graded("sub.ipynb", results, notes=notes_, **kwargs)
+    results = [Result(tag, c.title, c.challenge, "passed", c.points, c.points, "") for tag, c in FIRST.checks.items()]
+    return Graded("sub.ipynb", results, notes=notes_, exercise=FIRST.name, **kwargs)
 
 
 def test_notes_are_in_the_text_report_and_the_gradescope_output():

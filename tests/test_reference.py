@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.reference import (
+from autograder.exercises.compile_and_train.reference import (
     HISTORY_KEYS,
     curves_similar,
     expected_answers,

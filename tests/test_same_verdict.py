@@ -15,8 +15,9 @@ import threading
 
 import pytest
 
-from autograder import checks, rubric
+from autograder import checks, keras_checks, rubric
 from autograder.checks import evaluate
+from conftest import FIRST
 
 HISTORY = {"loss": [1.5, 1.2, 1.0], "val_loss": [1.4, 1.3, 1.3],
            "accuracy": [0.4, 0.5, 0.6], "val_accuracy": [0.45, 0.5, 0.52]}
@@ -52,12 +53,13 @@ def _plot(fit: dict, plot: dict, cells: list[dict] | None = None, problems: list
     static = {"name": "nb.ipynb", "problems": problems or [],
               "cells": [{"index": c["index"], "challenge": c["challenge"], "first_line": None} for c in cells or []]}
     run = {"snapshot": {"facts": {"fit": fit, "plot": plot}, "cells": cells or []}, "outcome": "exited"}
-    return {r.tag: (r.status, r.output) for r in evaluate(static, run, tags=rubric.tags_for("plot"))}
+    return {r.tag: (r.status, r.output) for r in evaluate(FIRST, static, run, tags=FIRST.tags_for("plot"))}
 
 
 def _fit_reason(fit: dict) -> str:
     """What the fit checks say about this fit (the one explanation of a failed fit)."""
-    _, early = checks._history(checks.Context({"name": "nb.ipynb"}, {"snapshot": {"facts": {"fit": fit}}}))
+    _, early = keras_checks._history(checks.Context({"name": "nb.ipynb"}, {"snapshot": {"facts": {"fit": fit}}},
+                                                    None, FIRST))
     assert early is not None
     return early.output
 
@@ -69,14 +71,14 @@ NAME_ERROR_CELL = [{"index": 14, "challenge": "plot", "status": "error",
 @pytest.mark.parametrize("cells", [[], NAME_ERROR_CELL], ids=["kernel_without_cell_outcomes", "grader_with_cell_error"])
 def test_plot_checks_name_the_failed_fit_first(cells):
     verdicts = _plot(FIT_FAILED, {"df": {"defined": False}, "figure": {"found": False}}, cells)
-    expected = rubric.PLOT_MESSAGES["needs_history"].format(reason=_fit_reason(FIT_FAILED))
+    expected = FIRST.table.PLOT_MESSAGES["needs_history"].format(reason=_fit_reason(FIT_FAILED))
     assert verdicts == {"plot.history_df": ("failed", expected), "plot.figure": ("failed", expected)}
     assert "is not defined" not in expected
 
 
 def test_plot_checks_name_the_failed_fit_even_with_an_older_dataframe_and_figure():
     verdicts = _plot(FIT_FAILED, {"df": _df(HISTORY), "figure": _figure(HISTORY, HISTORY)})
-    expected = rubric.PLOT_MESSAGES["needs_history"].format(reason=_fit_reason(FIT_FAILED))
+    expected = FIRST.table.PLOT_MESSAGES["needs_history"].format(reason=_fit_reason(FIT_FAILED))
     assert verdicts == {"plot.history_df": ("failed", expected), "plot.figure": ("failed", expected)}
 
 
@@ -116,17 +118,17 @@ def test_dataframe_and_figure_of_the_latest_fit_pass():
 def test_dataframe_and_figure_made_before_the_latest_fit_say_to_rerun_the_plot_cell():
     figure = _figure({k: OLDER[k] for k in ("loss", "val_loss")}, {k: OLDER[k] for k in ("accuracy", "val_accuracy")})
     verdicts = _plot(_fit_ok([OLDER]), {"df": _df(OLDER), "figure": figure})
-    assert verdicts == {"plot.history_df": ("failed", rubric.PLOT_MESSAGES["stale_df"]),
-                        "plot.figure": ("failed", rubric.PLOT_MESSAGES["stale_figure"])}
-    assert "Re-run the plot cell" in rubric.PLOT_MESSAGES["stale_df"]
+    assert verdicts == {"plot.history_df": ("failed", FIRST.table.PLOT_MESSAGES["stale_df"]),
+                        "plot.figure": ("failed", FIRST.table.PLOT_MESSAGES["stale_figure"])}
+    assert "Re-run the plot cell" in FIRST.table.PLOT_MESSAGES["stale_df"]
 
 
 def test_a_dataframe_with_the_right_columns_but_other_numbers_is_not_called_wrong_columns():
     other = {k: [v * 2 for v in vs] for k, vs in HISTORY.items()}
     status, output = _plot(_fit_ok([OLDER]), {"df": _df(other), "figure": {"found": False}})["plot.history_df"]
-    assert (status, output) == ("failed", rubric.PLOT_MESSAGES["values_differ"])
+    assert (status, output) == ("failed", FIRST.table.PLOT_MESSAGES["values_differ"])
     status, output = _plot(_fit_ok(), {"df": _df({"a": [1.0], "b": [2.0]}), "figure": {"found": False}})["plot.history_df"]
-    assert (status, output) == ("failed", rubric.PLOT_MESSAGES["wrong_df"].format(columns=["a", "b"]))
+    assert (status, output) == ("failed", FIRST.table.PLOT_MESSAGES["wrong_df"].format(columns=["a", "b"]))
 
 
 def test_non_finite_numbers_match_themselves():
@@ -142,13 +144,14 @@ def test_non_finite_numbers_match_themselves():
 def test_selfcheck_accepts_harmless_variants_of_a_challenge_name(name, capsys):
     from autograder import selfcheck
 
-    key = selfcheck.challenge_key(name)
-    assert key in rubric.CHALLENGES
-    selfcheck.hint(name)
+    key = selfcheck.challenge_key(name, FIRST)
+    assert key in FIRST.challenges
+    selfcheck.hint(name)  # a kernel whose exercise nothing says: the course's first
     selfcheck.solution(name)
     out = capsys.readouterr().out
-    assert rubric.CHALLENGES[key].hint in out and rubric.CHALLENGES[key].solution in out
-    assert [r.tag for r in selfcheck.results(name, ns={})] == rubric.tags_for(key)
+    assert FIRST.challenges[key].hint in out and FIRST.challenges[key].solution in out
+    assert [r.tag for r in selfcheck.results(name, ns={})] == FIRST.tags_for(key)
+    assert [r.tag for r in selfcheck.results(name, ns={}, exercise=FIRST.name)] == FIRST.tags_for(key)
 
 
 @pytest.mark.parametrize("call", ["check", "hint", "solution", "results"])
@@ -159,7 +162,7 @@ def test_selfcheck_names_the_valid_challenges_for_an_unknown_one(call, name, cap
     returned = getattr(selfcheck, call)(name)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1, lines
-    assert all(f'"{key}"' in lines[0] for key in rubric.CHALLENGES)
+    assert all(f'"{key}"' in lines[0] for key in FIRST.challenges)
     assert repr(name) in lines[0]
     assert returned in (None, [])
     if name == "compil":
@@ -169,8 +172,10 @@ def test_selfcheck_names_the_valid_challenges_for_an_unknown_one(call, name, cap
 def test_bound_figure_is_found_when_pyplot_closed_it():
     import matplotlib.pyplot as plt
 
-    from autograder.facts import Recorder, _plot_facts
+    from autograder import selfcheck
+    from autograder.facts import Recorder
 
+    _plot_facts = selfcheck.collectors(FIRST)["plot"]  # the exercise's collector, as the kernel loads it
     f, ax = plt.subplots(1, 2)
     ax[0].plot([1.0, 2.0], label="loss")
     plt.close("all")  # what a notebook's inline backend does after each cell
@@ -190,22 +195,28 @@ def test_kernel_hooks_keep_the_latest_outcome_of_each_challenge_cell(monkeypatch
     config.HistoryManager.hist_file = ":memory:"
     shell = InteractiveShell.instance(config=config)
     monkeypatch.setattr(selfcheck, "_cells", {})
+    monkeypatch.setattr(selfcheck, "_exercise", None)  # not known yet: each exercise's hints are tried
+    plot = (FIRST.name, "plot")
     try:
         shell.events.register("pre_run_cell", selfcheck._before_cell)
         shell.events.register("post_run_cell", selfcheck._after_cell)
         shell.run_cell("x = 1\nhistory_intro_df = {}['nope']\n")
-        record = selfcheck._cells["plot"]
+        record = selfcheck._cells[plot]
         assert (record["status"], record["error"]["type"], record["error"]["line"]) == ("error", "KeyError", 2)
         shell.run_cell("history_intro_df = (\n")
-        assert selfcheck._cells["plot"]["status"] == "syntax_error"
-        assert selfcheck._cells["plot"]["syntax"]["where"].startswith("your cell In [")
+        assert selfcheck._cells[plot]["status"] == "syntax_error"
+        assert selfcheck._cells[plot]["syntax"]["where"].startswith("your cell In [")
         seen: dict = {}
         shell.user_ns["peek"] = lambda: seen.update(selfcheck._cells)
         shell.run_cell("history_intro_df = 1\npeek()")
-        assert "plot" not in seen  # while the cell runs again, its old error is forgotten
-        assert selfcheck._cells["plot"]["status"] == "ok"
+        assert plot not in seen  # while the cell runs again, its old error is forgotten
+        assert selfcheck._cells[plot]["status"] == "ok"
         shell.run_cell("y = 2")  # not a challenge cell
-        assert list(selfcheck._cells) == ["plot"]
+        assert plot in selfcheck._cells and {ch for _, ch in selfcheck._cells} == {"plot"}
+        monkeypatch.setattr(selfcheck, "_exercise", FIRST)  # known: only its own hints are tried
+        selfcheck._cells.clear()
+        shell.run_cell("history_intro_df = 2")
+        assert list(selfcheck._cells) == [plot]
     finally:
         InteractiveShell.clear_instance()
 
@@ -218,13 +229,13 @@ REFIT = "\n# %%\nhistory_intro = model_intro.fit(x = train_ds, epochs = 10, vali
 
 def _notebooks() -> dict[str, tuple[str, set[str] | None]]:
     """name -> (jupytext percent text, the tags that must not pass; None: none may pass)."""
-    from autograder.lessonfiles import LESSON, SOLUTION
-    from autograder.sampleclass import VARIANTS, variant_text
+    from conftest import LESSON, SOLUTION
+    from autograder.sampleclass import variant_text, variants
 
     solution = SOLUTION.read_text(encoding="utf-8")
     plot_end = "sns.lineplot(ax=axes[1], data=history_intro_df[['accuracy', 'val_accuracy']])\n"
     assert solution.count(plot_end) == 1 and solution.count(PLOT_LINE) == 1
-    books = {name: (variant_text(name), failing) for name, (_, failing) in VARIANTS.items()}
+    books = {name: (variant_text(name, FIRST), failing) for name, (_, failing) in variants(FIRST).items()}
     books["lesson_unfilled"] = (LESSON.read_text(encoding="utf-8"), None)
     # fit, plot, fit again: the DataFrame and the figure show the first run
     books["stale_plot"] = (solution.replace(plot_end, plot_end + REFIT), {"plot.history_df", "plot.figure"})
@@ -236,9 +247,9 @@ def _notebooks() -> dict[str, tuple[str, set[str] | None]]:
 
 RESULTS_CELL = """\
 import contextlib as _contextlib, io as _io, json as _json
-from autograder import nbgrader_cells as _cells, rubric as _rubric, selfcheck as _selfcheck
+from autograder import exercises as _exercises, nbgrader_cells as _cells, selfcheck as _selfcheck
 _found = {}
-for _challenge in _rubric.CHALLENGES:
+for _challenge in _exercises.get(%r).challenges:  # the kernel finds its exercise from the notebook's names
     for _r in _selfcheck.results(_challenge):
         _out, _err = _io.StringIO(), _io.StringIO()
         with _contextlib.redirect_stdout(_out), _contextlib.redirect_stderr(_err):
@@ -264,7 +275,7 @@ def _run_in_kernel(notebooks: dict, directory) -> dict:
         combined.cells.append(nbformat.v4.new_code_cell("%reset -f"))
         nb = jupytext.reads(text, fmt="py:percent")
         combined.cells += [c for c in nb.cells if c.cell_type == "code"]
-        combined.cells.append(nbformat.v4.new_code_cell(RESULTS_CELL % name))
+        combined.cells.append(nbformat.v4.new_code_cell(RESULTS_CELL % (FIRST.name, name)))
     combined.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     env = {**os.environ, "AUTOGRADER_DATA": "sample", "AUTOGRADER_SAMPLE_SIZE": "64", "TF_CPP_MIN_LOG_LEVEL": "3",
            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # as in Jupyter: figures close after each cell
@@ -292,7 +303,7 @@ def _grade_all(notebooks: dict, worker, directory) -> dict:
     for name, (text, _) in notebooks.items():
         path = directory / f"{name}.ipynb"
         jupytext.write(jupytext.reads(text, fmt="py:percent"), path)
-        graded = grade_one(path, worker, Limits(), rubric.load_points(None))
+        graded = grade_one(path, worker, Limits(), FIRST.points())
         found[name] = {"problem": graded.problem,
                        **{r.tag: {"status": r.status, "output": r.output} for r in graded.results}}
     return found
@@ -345,35 +356,35 @@ def same_place(message: str) -> str:
 @pytest.mark.parametrize("name", list(_notebooks()))
 def test_kernel_self_check_nbgrader_cells_and_grader_agree(name, notebooks, kernel_verdicts, grader_verdicts):
     kernel, grader = kernel_verdicts[name], grader_verdicts[name]
-    assert list(kernel) == list(rubric.CHECKS) == list(grader)
-    for tag in rubric.CHECKS:
+    assert list(kernel) == list(FIRST.checks) == list(grader)
+    for tag in FIRST.checks:
         k, g = kernel[tag], grader[tag]
         assert (tag, k["status"]) == (tag, g["status"])
         assert (tag, same_place(k["output"])) == (tag, same_place(g["output"]))
         # the nbgrader test cell: the same verdict and its feedback; a failure goes to stderr,
         # which is what makes nbgrader score the cell 0
-        title = rubric.CHECKS[tag].title
+        title = FIRST.checks[tag].title
         if k["status"] == "passed":
             assert k["stderr"] == "" and k["stdout"].startswith(f"✓ {title}")
         else:
             assert k["stdout"] == "" and k["stderr"] == f"✗ {title}  [0/1]\n{k['output']}\n"
     failing = {tag for tag, v in grader.items() if v["status"] != "passed"}
     expected = notebooks[name][1]
-    assert failing == (set(rubric.CHECKS) if expected is None else expected)
+    assert failing == (set(FIRST.checks) if expected is None else expected)
 
 
 def test_after_a_failed_fit_the_plot_checks_name_the_fit_everywhere(kernel_verdicts, grader_verdicts):
     for verdicts in (kernel_verdicts["categorical_loss"], grader_verdicts["categorical_loss"]):
-        reason = rubric.PLOT_MESSAGES["needs_history"].format(reason=verdicts["fit.history_keys"]["output"])
+        reason = FIRST.table.PLOT_MESSAGES["needs_history"].format(reason=verdicts["fit.history_keys"]["output"])
         assert verdicts["plot.history_df"]["output"] == reason
         assert verdicts["plot.figure"]["output"] == reason
 
 
 def test_a_plot_made_before_the_latest_fit_says_to_rerun_the_plot_cell_everywhere(kernel_verdicts, grader_verdicts):
     for verdicts in (kernel_verdicts["stale_plot"], grader_verdicts["stale_plot"]):
-        assert verdicts["plot.history_df"]["output"] == rubric.PLOT_MESSAGES["stale_df"]
-        assert verdicts["plot.figure"]["output"] == rubric.PLOT_MESSAGES["stale_figure"]
-        assert all(verdicts[t]["status"] == "passed" for t in rubric.tags_for("fit"))
+        assert verdicts["plot.history_df"]["output"] == FIRST.table.PLOT_MESSAGES["stale_df"]
+        assert verdicts["plot.figure"]["output"] == FIRST.table.PLOT_MESSAGES["stale_figure"]
+        assert all(verdicts[t]["status"] == "passed" for t in FIRST.tags_for("fit"))
 
 
 def test_cell_errors_and_syntax_errors_are_placed_at_the_same_line(kernel_verdicts, grader_verdicts):

@@ -6,8 +6,9 @@ import json
 import jupytext
 import pytest
 
-from autograder.lessonfiles import LESSON, SOLUTION
-from autograder.source import SubmissionError, read_submission
+from autograder import exercises
+from autograder.source import SubmissionError, guess_challenge, read_submission
+from conftest import FIRST, LESSON, SOLUTION
 
 
 def test_lesson_blanks_are_reported_with_line_and_challenge():
@@ -92,3 +93,61 @@ def test_missing_path_directory_and_size_limit(tmp_path):
     big.write_text("x = 1\n" * 100)
     with pytest.raises(SubmissionError, match="over the limit"):
         read_submission(big, max_bytes=100)
+
+
+def test_the_submission_knows_its_exercise_and_forcing_one_reads_its_challenges(tmp_path):
+    assert read_submission(SOLUTION).exercise is FIRST
+    assert read_submission(LESSON, FIRST.name).exercise is FIRST
+    other = next((e for e in exercises.all_exercises() if e is not FIRST), None)
+    if other is None:
+        pytest.skip("one exercise only")
+    forced = read_submission(SOLUTION, other)
+    assert forced.exercise is other
+    # Cells are labelled with the forced exercise's challenges only (metadata of another exercise is ignored).
+    assert {c.challenge for c in forced.cells} <= set(other.challenges) | {None}
+
+
+def test_an_unknown_exercise_names_the_exercises():
+    with pytest.raises(exercises.UnknownExercise) as info:
+        read_submission(SOLUTION, "no_such_exercise")
+    assert all(name in str(info.value) for name in exercises.names())
+
+
+def test_the_exercise_comes_from_the_notebook_metadata_before_the_content(tmp_path):
+    """A percent script's YAML header names its exercise (jupytext puts it into the metadata)."""
+    for exercise in exercises.all_exercises():
+        for other in exercises.all_exercises():
+            header = f"# ---\n# jupyter:\n#   autograder:\n#     exercise: {exercise.name}\n# ---\n\n"
+            path = tmp_path / "s.py"
+            path.write_text(header + other.solution.read_text(encoding="utf-8").split("# ---\n", 2)[-1])
+            assert read_submission(path).exercise is exercise, (exercise, other)
+
+
+def test_guess_challenge_uses_the_exercises_own_hints():
+    for exercise in exercises.all_exercises():
+        for key, pattern in exercise.table.CONTENT_HINTS:
+            assert key in exercise.challenges
+        assert guess_challenge("import math\nprint(math.pi)\n", exercise) is None
+        assert guess_challenge("# x.compile(\n", exercise) is None  # a comment does nothing
+    assert guess_challenge("model_intro.compile(optimizer='adam')", FIRST) == "compile"
+    assert guess_challenge("loss_trend = 'decreases'", FIRST.name) == "overfitting"
+
+
+def test_a_submission_travels_to_other_processes_with_its_exercise():
+    import pickle
+
+    sub = read_submission(SOLUTION)
+    back = pickle.loads(pickle.dumps(sub))
+    assert back.exercise is sub.exercise and back.cells == sub.cells and back.path == sub.path
+
+
+def test_a_broken_notebook_still_says_whose_it_is(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [{"source": "loss_trend = 1; is_overfitting = 2; model_intro.fit(', encoding="utf-8")
+    with pytest.raises(SubmissionError) as info:
+        read_submission(path)
+    assert info.value.exercise is FIRST
+    (tmp_path / "e.py").write_text("")
+    with pytest.raises(SubmissionError) as info:
+        read_submission(tmp_path / "e.py", FIRST.name)
+    assert info.value.exercise is FIRST

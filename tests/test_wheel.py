@@ -22,7 +22,8 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder.lessonfiles import LESSON, SOLUTION
+from autograder import exercises
+from conftest import LESSON, SOLUTION
 
 REPO = Path(__file__).resolve().parent.parent
 # Modules only the instructor extras bring (nbgrader pulls in the Jupyter server and nbconvert).
@@ -109,8 +110,13 @@ def test_wheel_holds_lessons_solutions_and_resources_but_no_tests(wheel):
         assert zf.read("autograder/lessons/compile_and_train.py") == LESSON.read_bytes()
         assert zf.read("autograder/solutions/compile_and_train.py") == SOLUTION.read_bytes()
         metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
-    resources = {f"autograder/resources/{p.name}" for p in (REPO / "autograder" / "resources").iterdir() if p.is_file()}
-    assert resources and resources <= names
+    for exercise in exercises.all_exercises():  # each exercise's folder whole (code and resources) and files
+        assert zf_name(exercise.lesson, "lessons") in names and zf_name(exercise.solution, "solutions") in names
+    folders = [p for p in (REPO / "autograder" / "exercises").iterdir() if p.is_dir() and not p.name.startswith("_")]
+    assert {p.name for p in folders} == set(exercises.names())
+    shipped = {p.relative_to(REPO).as_posix() for folder in folders for p in folder.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert any("/resources/" in n for n in shipped) and shipped <= names, sorted(shipped - names)
     modules = {f"autograder/{p.name}" for p in (REPO / "autograder").glob("*.py")}
     assert modules <= names
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "lessons/", "solutions/"))]
@@ -122,9 +128,13 @@ def test_wheel_holds_lessons_solutions_and_resources_but_no_tests(wheel):
     assert any(r.startswith("Requires-Dist: tensorflow") and "extra" not in r for r in requires)
 
 
+def zf_name(path: Path, folder: str) -> str:
+    return f"autograder/{folder}/{Path(path).name}"
+
+
 def test_the_new_environment_imports_the_installed_wheel(venv, tmp_path):
-    code = ("import autograder, autograder.lessonfiles as f; "
-            "print(autograder.__file__); print(f.LESSON); print(f.SOLUTION)")
+    code = ("import autograder, autograder.exercises as e; "
+            "print(autograder.__file__); print(e.first().lesson); print(e.first().solution)")
     proc = subprocess.run([str(venv["python"]), "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -141,6 +151,9 @@ def test_lesson_writes_the_notebook_and_script_and_keeps_a_learners_work(venv, t
     notebook, script = tmp_path / "my lesson" / "compile_and_train.ipynb", tmp_path / "my lesson" / "compile_and_train.py"
     assert str(notebook.relative_to(tmp_path)) in proc.stdout and "Open it" in proc.stdout
     assert script.read_bytes() == LESSON.read_bytes()
+    for exercise in exercises.all_exercises():  # without --exercise: every exercise's lesson
+        assert (tmp_path / "my lesson" / exercise.lesson.name).read_bytes() == exercise.lesson.read_bytes()
+        assert (tmp_path / "my lesson" / f"{exercise.lesson.stem}.ipynb").is_file()
     nb = nbformat.read(notebook, as_version=4)
     nbformat.validate(nb)
     expected = jupytext.read(LESSON)
@@ -162,7 +175,7 @@ def test_lesson_writes_the_notebook_and_script_and_keeps_a_learners_work(venv, t
 
 
 def test_check_grades_the_shipped_solution_and_the_fresh_lesson(venv, tmp_path):
-    solution = subprocess.run([str(venv["python"]), "-c", "from autograder.lessonfiles import SOLUTION; print(SOLUTION)"],
+    solution = subprocess.run([str(venv["python"]), "-c", "from autograder import exercises; print(exercises.first().solution)"],
                               capture_output=True, text=True, check=True, cwd=tmp_path).stdout.strip()
     assert Path(solution).is_relative_to(venv["site"])
     proc = _run(venv, ["check", solution, "--format", "json"], cwd=tmp_path, block=INSTRUCTOR_ONLY)
@@ -179,7 +192,8 @@ def test_check_grades_the_shipped_solution_and_the_fresh_lesson(venv, tmp_path):
 def test_nbgrader_builds_a_course_from_the_wheel(venv, tmp_path):
     proc = _run(venv, ["nbgrader", "course"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "compile_and_train"
+    # without --exercise: one assignment per exercise
+    assert proc.stdout.split() == [e.table.NBGRADER_ASSIGNMENT for e in exercises.all_exercises()]
     source = tmp_path / "course" / "source" / "compile_and_train" / "compile_and_train.ipynb"
     nb = nbformat.read(source, as_version=4)
     challenges = [c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
@@ -191,14 +205,22 @@ def test_nbgrader_builds_a_course_from_the_wheel(venv, tmp_path):
 def test_demo_grades_the_sample_class_from_the_wheel(venv, tmp_path):
     proc = _run(venv, ["demo", "--out", "demo"], cwd=tmp_path, block=INSTRUCTOR_ONLY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    from autograder.sampleclass import class_variants
+
     submissions = sorted((tmp_path / "demo" / "submissions").glob("*.py"))
-    assert len(submissions) == 9
+    assert len(submissions) == len(class_variants()) > 9  # every exercise's variants: a mixed class
     results = tmp_path / "demo" / "results"
+    seen = set()
     for sub in submissions:
         doc = json.loads((results / sub.stem / "results.json").read_text())
         assert _max_score(doc) > 0
         assert (doc["score"] == _max_score(doc)) == sub.stem.endswith(("_correct", "_correct_spellings")), sub.stem
-    for name in ("grades.csv", "report.md", "pass_rates.png"):
+        assert f"_{doc['extra_data']['exercise']}_" in sub.stem  # graded as its own exercise
+        seen.add(doc["extra_data"]["exercise"])
+    assert seen == set(exercises.names())
+    names = ["grades.csv", "report.md"] + [f"{kind}_{e}.{ext}" for e in seen
+                                           for kind, ext in (("grades", "csv"), ("report", "md"), ("pass_rates", "png"))]
+    for name in names:
         assert (results / name).is_file(), name
 
 

@@ -1,7 +1,7 @@
 """Training-loss curves of the intro CNN for three learning rates.
 
-``python -m autograder.lr_curves`` retrains and rewrites the precomputed
-``autograder/resources/lr_curves.json`` that :mod:`autograder.figures` plots.
+``python -m autograder.exercises.compile_and_train.lr_curves`` retrains and rewrites the precomputed
+``resources/lr_curves.json`` of this folder that its ``figures`` plots.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def compute_lr_curves(
     import keras
 
     from autograder.data import load_datasets
-    from autograder.model import build_model_intro, set_seed
+    from .model import build_model_intro, set_seed
 
     if len(rates) != len(KINDS):
         raise ValueError(f"expected {len(KINDS)} rates ({', '.join(KINDS)})")

@@ -22,9 +22,9 @@ ACCURACY_GAP = 0.05  # train accuracy above val accuracy by more: overfitting
 
 
 def read_resource(name: str) -> str:
-    """Return the text of ``autograder/resources/<name>``."""
+    """Return the text of ``resources/<name>`` of this exercise's folder."""
     # Chained joinpath: works for regular and namespace packages alike.
-    path = resources.files("autograder").joinpath("resources").joinpath(name)
+    path = resources.files(__package__).joinpath("resources").joinpath(name)
     return path.read_text(encoding="utf-8")
 
 
