@@ -249,3 +249,21 @@ def test_an_unfilled_model_blank_is_not_attempted():
                    layers=layers(rate="_____"))
     facts["model"]["layers"][6]["rate"] = {"given_as": "blank"}
     assert judge(facts)["model.dropout_rate"].status == "not_attempted"
+
+
+def test_layers_kept_fails_when_a_layer_of_the_first_model_is_gone():
+    facts = solution_facts()
+    facts["model"]["layers"] = [layer for layer in facts["model"]["layers"]
+                                if not (layer["kind"] == "Dense" and layer.get("units") == 32)]
+    verdict = judge(facts)["model.layers_kept"]
+    assert verdict.status == "failed"
+    assert "the first model's layers" in verdict.output and "Flatten -> Dense" in verdict.output
+    assert judge(facts)["model.dropout_place"].status == "passed"
+
+
+def test_layers_kept_ignores_the_dropout_layers_and_a_missing_dropout():
+    facts = solution_facts()
+    facts["model"]["layers"] = [layer for layer in facts["model"]["layers"] if layer["kind"] != "Dropout"]
+    results = judge(facts)
+    assert results["model.layers_kept"].status == "passed"
+    assert results["model.dropout_rate"].status == "failed"

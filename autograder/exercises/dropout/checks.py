@@ -14,7 +14,7 @@ from autograder import keras_checks as K
 from autograder.checks import FAILED, PASSED, UNCHECKABLE, Context, Verdict, _no_result, _not_attempted
 
 from .reference import run_history
-from .table import ANSWERS, CHECKS, RATE_ERROR
+from .table import ANSWERS, CHECKS, KEPT_LAYERS, RATE_ERROR
 
 _NUMBER = re.compile(r"^(?:(?:np|numpy)\.\w+\()?\s*(-?\d+(?:\.\d*)?(?:e-?\d+)?)\s*\)?$")
 
@@ -134,6 +134,20 @@ def check_dropout_place(ctx: Context) -> Verdict:
     return Verdict(PASSED, "", order)
 
 
+def check_layers_kept(ctx: Context) -> Verdict:
+    """Without its Dropout layers (and the input), the model has the first model's layers, in order."""
+    _, _, early = _dropout_layers(ctx)
+    facts = ctx.facts.get("model") or {}
+    if early and not (facts.get("model") == "ok" and not facts.get("is_old_model")):
+        return early  # no new model to look at (a Dropout layer missing is check_dropout_rate's to say)
+    kinds = [layer.get("kind") for layer in facts.get("layers") or [] if layer.get("kind") not in ("Input", "Dropout")]
+    shown = " -> ".join(kinds)
+    if tuple(kinds) != KEPT_LAYERS:
+        return Verdict(FAILED, ctx.table.MODEL_MESSAGES["layers_changed"].format(
+            expected=" -> ".join(KEPT_LAYERS), layers=shown or "none"), shown)
+    return Verdict(PASSED, "", shown)
+
+
 # --- the comparison figure -------------------------------------------------------------------------
 
 def _traced(axis: dict, series: dict[str, list]) -> set[str]:
@@ -196,6 +210,7 @@ def _shown(axis: dict, traced: set[str], whose: str) -> str:
 CHECK_FUNCTIONS: dict[str, Callable[[Context], Verdict]] = {
     "model.dropout_rate": check_dropout_rate,
     "model.dropout_place": check_dropout_place,
+    "model.layers_kept": check_layers_kept,
     "compile.optimizer": K.check_optimizer,
     "compile.loss": K.check_loss,
     "compile.metrics": K.check_metrics,

@@ -23,7 +23,7 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
     }, set()),
     "rate_zero": ({"keras.layers.Dropout(0.5)": "keras.layers.Dropout(0)"}, {"model.dropout_rate"}),
     "rate_percent": ({"keras.layers.Dropout(0.5)": "keras.layers.Dropout(20)"},
-                     {"model.dropout_rate", "model.dropout_place", *_AFTER_MODEL}),
+                     {"model.dropout_rate", "model.dropout_place", "model.layers_kept", *_AFTER_MODEL}),
     "rate_one": ({"keras.layers.Dropout(0.5)": "keras.layers.Dropout(1.0)"}, {"model.dropout_rate"}),
     "no_dropout": ({"x = keras.layers.Dropout(0.5)(x)\n": ""}, {"model.dropout_rate", "model.dropout_place"}),
     "after_output": ({
@@ -46,6 +46,7 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
         "dropout_active_when_predicting = False": 'dropout_active_when_predicting = "Yes, it still drops units"',
         'high_rate_training_accuracy = "decreases"': 'high_rate_training_accuracy = "it decreases"',
     }, {"questions.dropout_active_when_predicting"}),
+    "dense_removed": ({"x = keras.layers.Dense(32, activation='relu')(x)\n": ""}, {"model.layers_kept"}),
     "swapped_panels": ({
         "axes[0], data=history_intro_df[['accuracy', 'val_accuracy']]":
         "axes[0], data=history_dropout_df[['accuracy', 'val_accuracy']]",

@@ -40,6 +40,9 @@ CONTENT_HINTS = [
     ("questions", re.compile(r"^[ \t]*(?:%{1,2}\w+[ \t].*?)?\b(" + "|".join(ANSWERS) + r")\s*=", re.M)),
 ]
 
+# The first model's layers (without Input), which the new model keeps around its Dropout layer.
+KEPT_LAYERS = ("Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense")
+
 LESSON_RATE = 0.5  # the solution's rate (any rate strictly between 0 and 1 passes)
 HIGH_RATE = 0.9  # the "much higher rate" of the questions
 
@@ -103,6 +106,7 @@ CHECKS: dict[str, Check] = {
     for c in [
         Check("model.dropout_rate", "model", "model_dropout has a Dropout layer with a rate between 0 and 1"),
         Check("model.dropout_place", "model", "The Dropout layer sits between hidden layers"),
+        Check("model.layers_kept", "model", "Apart from Dropout, the layers are the first model's"),
         Check("compile.optimizer", "compile", "The optimizer is Adam"),
         Check("compile.loss", "compile", "The loss is sparse categorical cross-entropy"),
         Check("compile.metrics", "compile", "The metrics are a list with accuracy"),
@@ -207,6 +211,11 @@ MODEL_MESSAGES = {
         "(without quotes)."
     ),
     "several_bad": "{count} Dropout layers have a rate outside (0, 1): {rates}.",
+    "layers_changed": (
+        "Apart from the Dropout layer, `model_dropout` should have the first model's layers ({expected}), "
+        "so that the two runs differ only by dropout; its layers are {layers}. Keep the lesson's other "
+        "lines of the model cell as they are."
+    ),
     "after_output": (
         "The Dropout layer comes after the output layer, so it would zero some of the 10 class "
         "probabilities while training. Dropout belongs between hidden layers: put it before the last "
