@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from autograder import exercises
-from autograder.checks import evaluate
+from autograder.checks import evaluate, explain_error
 from autograder.factschema import validate
 
 DROPOUT = exercises.get("dropout")
@@ -267,3 +267,10 @@ def test_layers_kept_ignores_the_dropout_layers_and_a_missing_dropout():
     results = judge(facts)
     assert results["model.layers_kept"].status == "passed"
     assert results["model.dropout_rate"].status == "failed"
+
+
+def test_keras_refusing_a_rate_of_one_at_fit_is_explained():
+    message = ("Exception encountered when calling Dropout.call().\n\n`rate` must be a scalar tensor or a float "
+               "in the range [0, 1). Received: rate=1.0\n\nArguments received by Dropout.call():")
+    text = explain_error({"type": "ValueError", "message": message}, table=T)
+    assert text.startswith("Keras refuses to train with a dropout rate of 1") and "Dropout(0.5)" in text

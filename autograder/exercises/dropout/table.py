@@ -323,6 +323,10 @@ LESSON_NAMES = ("train_ds", "val_ds", "model_intro", "model_dropout", "history_d
 ERROR_EXPLANATIONS: list[tuple[str, str]] = [
     (RATE_ERROR.pattern, "a dropout rate is a fraction between 0 and 1: 20% is `0.2`, and 50% is `0.5` "
                          "(Keras got `rate={rate}`)."),
+    # Keras 3.0 accepts `Dropout(1.0)` but refuses it when `fit` runs the layer (3.15 trains with it).
+    (r"`rate` must be a scalar tensor or a float in the range \[0, 1\)",
+     "Keras refuses to train with a dropout rate of 1 (every unit dropped). Choose a rate between 0 and 1, "
+     "such as `keras.layers.Dropout(0.5)`."),
     (r"^TypeError: '[<>]=?' not supported between instances of '(?:int|float)' and 'str'",
      "the dropout rate must be a number, without quotes: `keras.layers.Dropout(0.5)`."),
     *_renamed(_first.ERROR_EXPLANATIONS),
