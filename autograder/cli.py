@@ -8,10 +8,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import exercises, report
-from .exercises import Exercise
-from .runner import DEFAULT_MEMORY, DEFAULT_OUTPUT, DEFAULT_TIMEOUT, Limits
-from .sizes import parse_size
+from autograder import exercises
+from autograder.report import document as report
+from autograder.exercises import Exercise
+from autograder.run.runner import DEFAULT_MEMORY, DEFAULT_OUTPUT, DEFAULT_TIMEOUT, Limits
+from autograder.run.sizes import parse_size
 
 DISTRIBUTION = "keras-cnn-autograder"
 
@@ -98,7 +99,7 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 def _write_lesson(exercise: Exercise, folder: Path, notebook: Path, script: Path) -> None:
     import jupytext
 
-    from .atomic import write_text_atomic
+    from autograder.run.atomic import write_text_atomic
 
     text = exercise.lesson.read_text(encoding="utf-8")
     nb = jupytext.reads(text, fmt="py:percent")
@@ -143,7 +144,7 @@ def _add_exercise_option(p: argparse.ArgumentParser, default: str) -> None:
 def _detected(path: str, forced: Exercise | None) -> Exercise:
     """The exercise a submission is graded as: ``forced``, else the one it is recognised as (the
     first exercise when the file cannot be read)."""
-    from .source import SubmissionError, read_submission
+    from autograder.read.source import SubmissionError, read_submission
 
     if forced is not None:
         return forced
@@ -156,21 +157,21 @@ def _detected(path: str, forced: Exercise | None) -> Exercise:
 def cmd_check(args: argparse.Namespace) -> int:
     import time
 
-    from .grading import failed_everywhere, grade_one
-    from .runner import WorkerProcess
+    from autograder.grading import failed_everywhere, grade_one
+    from autograder.run.runner import WorkerProcess
 
     started = time.monotonic()
 
     def save(graded) -> None:  # --output: the results document, whatever happened
         if args.output:
-            from .atomic import write_text_atomic
+            from autograder.run.atomic import write_text_atomic
 
             write_text_atomic(args.output, report.gradescope_json(graded, execution_time=time.monotonic() - started))
 
     try:
         forced = _exercise(args)
     except ValueError as exc:  # an unknown --exercise: no exercise to fail check by check
-        from .grading import Graded
+        from autograder.grading import Graded
 
         save(Graded(args.submission, [], problem=str(exc), unreadable=True))
         raise
@@ -199,8 +200,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .classgrade import grade_class
-    from .grading import points_table
+    from autograder.integrations.classgrade import grade_class
+    from autograder.grading import points_table
 
     if args.dask:
         _need("grade --dask", "dask", "distributed")
@@ -223,8 +224,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def _class_summary(docs: list[dict], out: Path) -> None:
     """The class's summary and where its files are (one set per exercise when it mixes them)."""
-    from .classgrade import output_names
-    from .classreport import by_exercise, summary_text
+    from autograder.integrations.classgrade import output_names
+    from autograder.report.classreport import by_exercise, summary_text
 
     print(summary_text(docs))
     groups = by_exercise(docs)
@@ -243,8 +244,8 @@ def _class_summary(docs: list[dict], out: Path) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .classgrade import grade_class
-    from .sampleclass import write_class
+    from autograder.integrations.classgrade import grade_class
+    from autograder.integrations.sampleclass import write_class
 
     forced = _exercise(args)
     out = Path(args.out)
@@ -266,8 +267,8 @@ def cmd_nbgrader(args: argparse.Namespace) -> int:
     """Create or update an nbgrader course directory with one exercise's assignment (--exercise),
     else every exercise's; print the assignment names, one per line."""
     _need("nbgrader", "nbgrader", "nbgrader")
-    from .grading import points_table
-    from .nbgrader_course import build_course
+    from autograder.grading import points_table
+    from autograder.integrations.nbgrader_course import build_course
 
     forced = _exercise(args)
     chosen = [forced] if forced else exercises.all_exercises()
@@ -292,9 +293,9 @@ def cmd_nbgrader(args: argparse.Namespace) -> int:
 
 def cmd_gradescope(args: argparse.Namespace) -> int:
     """Write the Gradescope autograder package; print its path and what it holds."""
-    from .gradescope import Settings, build_package, parse_test_visibility
+    from autograder.integrations.gradescope import Settings, build_package, parse_test_visibility
 
-    from .grading import points_table
+    from autograder.grading import points_table
 
     limits = _limits(args)
     forced = _exercise(args)

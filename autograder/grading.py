@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import exercises, rubric
-from .checks import FAILED, Context, Result, evaluate, explain_error, limit_text
-from .runner import Limits, RunResult, WorkerProcess, run_submission
-from .sizes import human_size
-from .exercises import Exercise
-from .source import Submission, SubmissionError, read_submission
+from autograder import exercises
+from autograder.judge import rubric
+from autograder.judge.checks import FAILED, Context, Result, evaluate, explain_error, limit_text
+from autograder.run.runner import Limits, RunResult, WorkerProcess, run_submission
+from autograder.run.sizes import human_size
+from autograder.exercises import Exercise
+from autograder.read.source import Submission, SubmissionError, read_submission
 
 
 @dataclass

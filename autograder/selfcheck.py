@@ -25,11 +25,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import exercises, facts, in_grader, rubric
-from .checks import Result, evaluate
-from .exercises import Exercise
-from .facts import BLANK, Recorder, gather
-from .source import blank_problems, guess_challenge
+from autograder import exercises, in_grader
+from autograder.facts import gather as facts
+from autograder.judge import rubric
+from autograder.judge.checks import Result, evaluate
+from autograder.exercises import Exercise
+from autograder.facts.gather import BLANK, Recorder, gather
+from autograder.read.source import blank_problems, guess_challenge
 
 _recorder = Recorder()
 # The latest run of each challenge's cell in this kernel, as the grader's harness records cell

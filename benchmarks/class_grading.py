@@ -1,7 +1,7 @@
 """Benchmark: `autograder grade` against `nbgrader autograde` on the same class, in one run.
 
 Builds a class of N notebooks (default 40: the solution and typical mistakes, from
-``autograder.sampleclass``) as submissions to a real nbgrader course made by
+``autograder.integrations.sampleclass``) as submissions to a real nbgrader course made by
 ``autograder nbgrader``, grades them with both tools on the same offline sample data, and
 prints the wall times, the time per submission, the ratio, and whether the scores agree.
 It also times one ``autograder check`` of the solution from a cold process, measures that
@@ -29,8 +29,8 @@ import pandas as pd
 
 from autograder import exercises
 from autograder.exercises import Exercise
-from autograder.sampleclass import variant_text, variants
-from autograder.worker import descendants
+from autograder.integrations.sampleclass import variant_text, variants
+from autograder.run.worker import descendants
 
 os.environ.update(TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", AUTOGRADER_DATA="sample")  # kernels inherit it
 ENV = dict(os.environ)

@@ -29,7 +29,7 @@ MIN_TIME_LIMIT = 10 * IDLE_RUN_SECONDS
 
 @pytest.fixture(scope="session")
 def worker():
-    from autograder.runner import WorkerProcess
+    from autograder.run.runner import WorkerProcess
 
     w = WorkerProcess()
     w.start()
@@ -42,7 +42,7 @@ def grade(worker, tmp_path):
     """grade(text, suffix='.py', limits=None, exercise=None) -> Graded, through the real worker
     (exercise None: the one the text is recognised as)."""
     from autograder.grading import grade_one
-    from autograder.runner import Limits
+    from autograder.run.runner import Limits
 
     def _grade(text: str, suffix: str = ".py", limits=None, name: str = "submission", exercise=None):
         path = tmp_path / f"{name}{suffix}"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import rubric
-from autograder.checks import evaluate, explain_error
+from autograder.judge import rubric
+from autograder.judge.checks import evaluate, explain_error
 from conftest import FIRST
 
 ANSWERS = ["loss_trend", "accuracy_trend", "curves_similar", "performs_well_on_new_data", "is_overfitting"]
@@ -125,8 +125,8 @@ def test_points_override(tmp_path):
 
 
 @pytest.mark.parametrize("modules", [
-    "autograder.checks", "autograder.keras_checks", f"{FIRST.package}.checks",
-    f"autograder.checks, autograder.keras_checks, {FIRST.package}.checks",
+    "autograder.judge.checks", "autograder.judge.keras_checks", f"{FIRST.package}.checks",
+    f"autograder.judge.checks, autograder.judge.keras_checks, {FIRST.package}.checks",
 ])
 def test_the_judge_imports_neither_the_runner_nor_tensorflow(modules):
     """Checks are plain functions over plain data: importing them (the engine's judge, its generic Keras
@@ -134,9 +134,9 @@ def test_the_judge_imports_neither_the_runner_nor_tensorflow(modules):
     import subprocess
     import sys
 
-    code = (f"import sys, {modules}; from autograder import checks, exercises; "
+    code = (f"import sys, {modules}; from autograder import exercises; from autograder.judge import checks; "
             f"checks.evaluate({FIRST.name!r}, {{'name': 't', 'cells': [], 'problems': []}}, None); "
-            "print(sorted(m for m in ('autograder.runner', 'autograder.worker', 'tensorflow', 'keras') if m in sys.modules))")
+            "print(sorted(m for m in ('autograder.run.runner', 'autograder.run.worker', 'tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -150,7 +150,7 @@ def test_the_engine_judge_names_no_exercise():
     import autograder
 
     root = Path(autograder.__file__).parent
-    for name in ("checks.py", "keras_checks.py", "rubric.py"):
+    for name in ("judge/checks.py", "judge/keras_checks.py", "judge/rubric.py"):
         text = (root / name).read_text(encoding="utf-8")
         for exercise in [FIRST]:
             own = set(FIRST.table.NAMES.values()) - {"fig", "axes"}
@@ -167,7 +167,7 @@ def test_answer_lexicons_of_two_tables_do_not_mix():
     """Two exercises with different question words: each reads its own (the lexicon cache is per table)."""
     import types
 
-    from autograder.checks import read_answer
+    from autograder.judge.checks import read_answer
 
     other = types.ModuleType("another_exercise_table")
     other.TREND_SUBJECTS, other.TREND_WORDS_BY_QUESTION = {}, {}

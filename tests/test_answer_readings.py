@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from autograder import rubric
-from autograder.checks import evaluate, normalise_answer, read_answer
+from autograder.judge import rubric
+from autograder.judge.checks import evaluate, normalise_answer, read_answer
 from conftest import FIRST
 
 TABLE = FIRST.table
@@ -338,7 +338,7 @@ def test_reading(name, answer, expected):
     assert normalise_answer(name, text_fact(answer), TABLE) == expected
 
 
-# What a value of another type reads as. The facts are described as autograder.facts.describe does
+# What a value of another type reads as. The facts are described as autograder.facts.gather.describe does
 # (numpy scalars arrive as their repr; checked against describe below).
 TYPE_TABLE = [
     ("is_overfitting", {"given_as": "bool", "value": True}, True),
@@ -379,7 +379,7 @@ def test_reading_values_of_other_types(name, fact, expected):
 
 def test_numpy_values_are_described_as_the_table_assumes():
     np = pytest.importorskip("numpy")
-    from autograder.facts import describe
+    from autograder.facts.gather import describe
 
     assert read_answer("is_overfitting", describe(np.bool_(True)), TABLE).value is True
     assert read_answer("curves_similar", describe(np.False_), TABLE).value is False
@@ -421,7 +421,7 @@ def test_reasons_for_values_of_other_types():
     assert "yes/no question" in read_answer("loss_trend", {"given_as": "bool", "value": True}, TABLE).reason
 
 
-# --- properties over the whole tables (autograder/rubric.py and the exercise's) -----------------
+# --- properties over the whole tables (autograder/judge/rubric.py and the exercise's) -----------------
 
 def _single_words(words) -> list[str]:
     return sorted(w for w in words if " " not in w and "'" not in w)

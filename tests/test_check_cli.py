@@ -9,7 +9,7 @@ import sys
 import jupytext
 import pytest
 
-from autograder.sampleclass import variant_text
+from autograder.integrations.sampleclass import variant_text
 from conftest import FIRST, LESSON, SOLUTION, by_tag
 
 
@@ -107,7 +107,7 @@ def test_crashing_fit_then_correct_answers_still_earn_credit(grade):
 @pytest.mark.parametrize("variant", ["correct_spellings", "sgd", "five_epochs", "no_validation",
                                      "wrong_answers", "swapped_panels", "metrics_not_list"])
 def test_each_sample_variant_fails_exactly_its_checks(grade, variant):
-    from autograder.sampleclass import VARIANTS
+    from autograder.integrations.sampleclass import VARIANTS
 
     failed = {t for t, r in by_tag(grade(variant_text(variant))).items() if r.status != "passed"}
     assert failed == VARIANTS[variant][1]
@@ -129,7 +129,7 @@ def test_partially_filled_compile_cell(grade):
 
 def test_grading_runs_on_the_small_grading_sample(grade):
     """The grader's fits use the grading sample (64 images: 2 batches of 32 per epoch)."""
-    from autograder.runner import GRADING_SAMPLE_SIZE
+    from autograder.run.runner import GRADING_SAMPLE_SIZE
 
     text = variant_text("correct").replace(
         "# %%\nselfcheck.check(\"fit\")", "# %%\nsteps_seen = history_intro.params['steps']\nselfcheck.check(\"fit\")")

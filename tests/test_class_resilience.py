@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from conftest import SOLUTION
-from autograder.sampleclass import variant_text
-from autograder.runner import WATCHDOG_GRACE
+from autograder.integrations.sampleclass import variant_text
+from autograder.run.runner import WATCHDOG_GRACE
 from conftest import MIN_TIME_LIMIT
 from test_hostile import BAD_INPUT, CASES, HOSTILE, expected_statuses
 

@@ -9,8 +9,8 @@ import keras
 import pytest
 import tensorflow as tf
 
-from autograder import facts
-from autograder.checks import evaluate
+from autograder.facts import gather as facts
+from autograder.judge.checks import evaluate
 from autograder.model import build_model_intro
 from conftest import FIRST, stable_id
 
@@ -137,7 +137,7 @@ def test_accuracy_metrics_accepted(metrics):
     (["loss", "val_accuracy"], None),
 ])
 def test_accuracy_key_as_keras_names_it(keys, expected):
-    from autograder.keras_checks import accuracy_key
+    from autograder.judge.keras_checks import accuracy_key
 
     assert accuracy_key(keys) == expected
 

@@ -7,8 +7,8 @@ import copy
 import pytest
 
 from autograder import exercises
-from autograder.checks import evaluate, explain_error
-from autograder.factschema import validate
+from autograder.judge.checks import evaluate, explain_error
+from autograder.facts.schema import validate
 
 DROPOUT = exercises.get("dropout")
 T = DROPOUT.table

@@ -14,7 +14,9 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from autograder import exercises, rubric, standalone
+from autograder import exercises
+from autograder.judge import rubric
+from autograder.integrations import standalone
 from test_nbgrader import graded_cells, nbgrader_env, run
 from test_nbgrader_graded import code_lines, squash, strings
 

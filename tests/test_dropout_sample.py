@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import exercises, sampleclass
+from autograder import exercises
+from autograder.integrations import sampleclass
 from conftest import by_tag
 
 DROPOUT = exercises.get("dropout")

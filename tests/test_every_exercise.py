@@ -18,7 +18,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import exercises, rubric
+from autograder import exercises
+from autograder.judge import rubric
 
 EXERCISES = exercises.all_exercises()
 IDS = [e.name for e in EXERCISES]

@@ -1,4 +1,4 @@
-"""The facts' declared shape (autograder/factschema.py) holds for what the real worker sends.
+"""The facts' declared shape (autograder/facts/schema.py) holds for what the real worker sends.
 
 Every snapshot of the first exercise's solution and of wrong variants (each leaving a different
 part of the facts half-made) is validated against the schema; the schema itself can fail: a
@@ -11,10 +11,11 @@ import re
 
 import pytest
 
-from autograder import factschema, runner
-from autograder.factschema import FactsError, validate, validate_snapshot
-from autograder.runner import Limits, run_submission
-from autograder.source import read_submission
+from autograder.facts import schema as factschema
+from autograder.run import runner
+from autograder.facts.schema import FactsError, validate, validate_snapshot
+from autograder.run.runner import Limits, run_submission
+from autograder.read.source import read_submission
 from conftest import FIRST, LESSON, SOLUTION
 
 SOLUTION_TEXT = SOLUTION.read_text(encoding="utf-8")

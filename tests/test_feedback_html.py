@@ -32,7 +32,7 @@ WRONG = {"'sparse_categorical_crossentropy'": "'categorical_crossentropy'",
          "is_overfitting = True": "is_overfitting = False"}
 # Neither the page nor nbgrader's console may show these.
 TF_STARTUP_LOGS = ("oneDNN", "cuda", "absl::InitializeLog")
-ABSENT = ("oneDNN", "cuda", "absl", "autograder/facts.py", "Recorder.install", "site-packages", ".venv")
+ABSENT = ("oneDNN", "cuda", "absl", "autograder/facts/gather.py", "Recorder.install", "site-packages", ".venv")
 OUT_PROMPT = re.compile(r"Out\s*\[\s*\d*\s*\]")  # the classic template's "Out[7]:" prompt
 WINDOW = (1000, 1400)  # a laptop-sized browser window: the page is narrower than the longest messages
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -122,7 +122,8 @@ def build_feedback(root: Path, graded: bool) -> SimpleNamespace:
 SHELL_SCRIPT = r"""
 import contextlib, io, json
 from IPython.core.interactiveshell import InteractiveShell
-from autograder import quiet_kernel, selfcheck
+from autograder import selfcheck
+from autograder.integrations import quiet_kernel
 
 shell = InteractiveShell.instance(colors="nocolor")
 shown = {}
@@ -176,7 +177,7 @@ def frames(traceback: str) -> list[str]:
 def test_keras_shows_its_own_frames_and_the_recorder_hides_itself(shell_tracebacks):
     plain, recorded = shell_tracebacks["keras"]["traceback"], shell_tracebacks["recorded"]["traceback"]
     assert "site-packages" in plain and "must have the same rank" in plain  # Keras' filter leaves two of its frames
-    assert "facts.py" not in recorded and "Recorder.install" not in recorded
+    assert "gather.py" not in recorded and "Recorder.install" not in recorded
     assert "skipping hidden 1 frame" in recorded  # IPython honours the wrappers' __tracebackhide__
     assert frames(recorded) == frames(plain)
 
@@ -209,7 +210,7 @@ def test_feedback_style_is_added_after_nbgraders_css():
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbformat.v4 import new_notebook
 
-    from autograder.nbgrader_preprocessors import FEEDBACK_CSS, FeedbackStyle, feedback_preprocessors
+    from autograder.integrations.nbgrader_preprocessors import FEEDBACK_CSS, FeedbackStyle, feedback_preprocessors
 
     pps = feedback_preprocessors()
     assert pps[-1] is FeedbackStyle and pps.index(CSSHTMLHeaderPreprocessor) < pps.index(FeedbackStyle)

@@ -10,8 +10,9 @@ import jupytext
 import pandas as pd
 import pytest
 
-from autograder import exercises, rubric
-from autograder.sampleclass import VARIANTS, variant_text
+from autograder import exercises
+from autograder.judge import rubric
+from autograder.integrations.sampleclass import VARIANTS, variant_text
 from conftest import FIRST
 
 CLASS = ["correct", "categorical_loss", "metrics_not_list", "five_epochs", "wrong_answers"]
@@ -128,8 +129,8 @@ def test_dask_local_cluster_gives_the_same_grades(graded, classroom, tmp_path):
 
 def test_a_changed_grader_regrades_instead_of_reusing_old_results(tmp_path, monkeypatch):
     """The resume key holds a fingerprint of the grader's code and data, not just its version."""
-    from autograder import classgrade
-    from autograder.runner import Limits
+    from autograder.integrations import classgrade
+    from autograder.run.runner import Limits
 
     entry = classgrade.Entry(tmp_path / "sub.py", "sub", "abc123")
     limits, points = Limits(), FIRST.points()
@@ -151,7 +152,8 @@ def test_a_changed_grader_regrades_instead_of_reusing_old_results(tmp_path, monk
 def test_the_grader_fingerprint_covers_the_checks_and_the_lesson(tmp_path):
     import shutil
 
-    from autograder import checks, classgrade
+    from autograder.judge import checks
+    from autograder.integrations import classgrade
     from conftest import SOLUTION
 
     files = classgrade.grader_files()

@@ -20,7 +20,7 @@ import jupytext
 import pytest
 
 from conftest import FIRST, SOLUTION
-from autograder.sampleclass import variant_text
+from autograder.integrations.sampleclass import variant_text
 
 BIN = Path(sys.executable).parent  # .venv/bin: where run_autograder's `python3` must come from
 POINTS = {"compile.loss": 2}
@@ -168,7 +168,7 @@ def test_package_holds_setup_run_pins_wheel_and_settings(package):
 
     with zipfile.ZipFile(package / wheels[0]) as whl:
         inside = whl.namelist()
-    assert "autograder/gradescope.py" in inside and "autograder/rubric.py" in inside
+    assert "autograder/integrations/gradescope.py" in inside and "autograder/judge/rubric.py" in inside
 
     settings = json.loads((package / "settings.json").read_text())
     assert settings["test_visibility"] == {"overfitting": "after_due_date", "compile.loss": "hidden"}
@@ -294,7 +294,7 @@ def test_a_python_that_cannot_start_still_gets_a_valid_results_json(package, tmp
 
 
 def test_our_own_failure_still_answers(tmp_path, monkeypatch):
-    from autograder import gradescope
+    from autograder.integrations import gradescope
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")

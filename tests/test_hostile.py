@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import rubric
+from autograder.judge import rubric
 from autograder.grading import grade_one
-from autograder.runner import WATCHDOG_GRACE, Limits, run_submission
-from autograder.sizes import parse_size
+from autograder.run.runner import WATCHDOG_GRACE, Limits, run_submission
+from autograder.run.sizes import parse_size
 from conftest import FIRST, SOLUTION
-from autograder.source import read_submission
+from autograder.read.source import read_submission
 from conftest import MIN_TIME_LIMIT
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -187,7 +187,7 @@ def test_time_limits_hold_on_a_busy_machine():
         assert timeout >= MIN_TIME_LIMIT, f"{name}: a time limit of {timeout} s can be hit by a busy machine"
     sleep = re.search(r"time\.sleep\((\d+)\)", (HOSTILE / "sigstop_worker.py").read_text()).group(1)
     assert timed["sigstop_worker.py"] + WATCHDOG_GRACE + MIN_TIME_LIMIT <= float(sleep)
-    from autograder.worker import CLEANUP_SECONDS
+    from autograder.run.worker import CLEANUP_SECONDS
 
     assert WATCHDOG_GRACE >= 2 * CLEANUP_SECONDS  # a slow clean-up after a limit is not a dead worker
 
@@ -196,7 +196,7 @@ def test_time_limits_hold_on_a_busy_machine():
 def test_a_late_drain_still_reads_the_last_snapshot(writer_alive):
     """However late the grader gets to drain a finished child's pipe (a busy machine), what the pipe
     holds is read; a writer that outlived the run does not make it wait past the cap."""
-    from autograder.runner import SnapshotReader
+    from autograder.run.runner import SnapshotReader
 
     read_fd, write_fd = os.pipe()
     reader = SnapshotReader(read_fd, "n0")
@@ -235,7 +235,7 @@ def test_the_job_never_names_the_submission_path(tmp_path):
 
 def test_a_changed_submission_file_is_restored(tmp_path):
     """The guard puts back bytes, mode and mtime, even when the file was replaced by a symlink."""
-    from autograder.runner import SubmissionGuard
+    from autograder.run.runner import SubmissionGuard
 
     path = tmp_path / "sub.py"
     path.write_text("original\n")
@@ -253,7 +253,7 @@ def test_a_changed_submission_file_is_restored(tmp_path):
 
 
 def test_a_symlinked_or_read_only_submission_is_restored_in_place(tmp_path):
-    from autograder.runner import SubmissionGuard
+    from autograder.run.runner import SubmissionGuard
 
     real = tmp_path / "real.py"
     real.write_text("original\n")

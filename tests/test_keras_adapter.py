@@ -1,4 +1,4 @@
-"""Each Keras internal the grader reads (autograder/keras_adapter.py), on the installed Keras.
+"""Each Keras internal the grader reads (autograder/facts/keras_adapter.py), on the installed Keras.
 
 One test per internal, so a Keras upgrade that renames or drops one fails a test named after it;
 then the fallbacks (a Keras without the internal: less detail or "could not be checked", no crash)
@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from keras.src.trainers.trainer import Trainer
 
-from autograder import harness, keras_adapter
-from autograder.checks import evaluate
-from autograder.keras_adapter import MISSING, bind
+from autograder.run import harness
+from autograder.facts import keras_adapter
+from autograder.judge.checks import evaluate
+from autograder.facts.keras_adapter import MISSING, bind
 from autograder.model import build_model_intro
-from autograder.sampleclass import variant_text
-from autograder.factschema import validate
+from autograder.integrations.sampleclass import variant_text
+from autograder.facts.schema import validate
 from conftest import FIRST, by_tag, stable_id
 
 K = bind()
@@ -111,7 +112,7 @@ def _judge_compile_facts(facts_module, model) -> dict:
 def test_a_keras_without_compile_loss_makes_compile_uncheckable_not_a_crash(monkeypatch):
     """Without CompileLoss a model compiled outside the recorder cannot be told from a fake: "could not be checked"."""
     monkeypatch.setattr(keras_adapter, "_import_compile_loss", lambda: None)
-    facts = harness.private_module("autograder.facts")
+    facts = harness.private_module("autograder.facts.gather")
     judged = _judge_compile_facts(facts, compiled())
     assert "uncheckable" in judged["facts"]
     assert judged["compile.optimizer"].status == "uncheckable"
@@ -121,13 +122,13 @@ def test_a_keras_without_compile_loss_makes_compile_uncheckable_not_a_crash(monk
 def test_a_keras_without_user_loss_makes_compile_uncheckable_not_a_crash():
     model = compiled()
     del vars(model)["_compile_loss"].__dict__["_user_loss"]
-    judged = _judge_compile_facts(harness.private_module("autograder.facts"), model)
+    judged = _judge_compile_facts(harness.private_module("autograder.facts.gather"), model)
     assert judged["facts"]["compiled"] is True and "uncheckable" in judged["facts"]
     assert judged["compile.loss"].status == "uncheckable"
 
 
 def test_with_the_internals_a_model_compiled_outside_the_recorder_is_described():
-    judged = _judge_compile_facts(harness.private_module("autograder.facts"), compiled(optimizer="sgd"))
+    judged = _judge_compile_facts(harness.private_module("autograder.facts.gather"), compiled(optimizer="sgd"))
     assert "uncheckable" not in judged["facts"]
     assert judged["compile.loss"].status == "passed"
     assert judged["compile.optimizer"].status == "failed" and "SGD" in judged["compile.optimizer"].output
@@ -135,7 +136,7 @@ def test_with_the_internals_a_model_compiled_outside_the_recorder_is_described()
 
 def test_facts_keep_the_accessors_taken_at_import_when_the_adapter_is_emptied():
     """Learner code may empty or patch the shared adapter module; the facts' copies do not look it up."""
-    facts = harness.private_module("autograder.facts")
+    facts = harness.private_module("autograder.facts.gather")
     saved = dict(vars(keras_adapter))
     try:
         vars(keras_adapter).clear()

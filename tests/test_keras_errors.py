@@ -11,8 +11,8 @@ import inspect
 
 import pytest
 
-from autograder import rubric as R
-from autograder.checks import Context, _internal, evaluate, explain_error, keras_name, meaningful_line, suggest_name
+from autograder.judge import rubric as R
+from autograder.judge.checks import Context, _internal, evaluate, explain_error, keras_name, meaningful_line, suggest_name
 from conftest import FIRST, ROOT, SOLUTION, by_tag
 
 COMPILE = ("model_intro.compile(optimizer = 'adam',\n              loss = 'sparse_categorical_crossentropy',\n"

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from autograder import rubric
+from autograder.judge import rubric
 from conftest import FIRST, SOLUTION
-from autograder.source import parse_cell, read_submission, split_cell_magics
+from autograder.read.source import parse_cell, read_submission, split_cell_magics
 from conftest import by_tag
 
 FIT = "history_intro = model_intro.fit(x = train_ds,\n                          epochs = 10,\n                          validation_data = val_ds)"
@@ -320,7 +320,7 @@ NBGRADER_VARIANTS = {
 
 def test_check_and_real_nbgrader_autograde_give_the_same_scores(worker, tmp_path):
     from autograder.grading import grade_one
-    from autograder.runner import Limits
+    from autograder.run.runner import Limits
     from test_nbgrader import ASSIGNMENT, NOTEBOOK, autograde_and_export, nbgrader_env, run, submission, submit
 
     course = tmp_path / "course"

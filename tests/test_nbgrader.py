@@ -18,10 +18,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.utils import is_locked
 
-from autograder import cli, nbgrader_cells, rubric, selfcheck
-from autograder.checks import Result
-from autograder.nbgrader_course import CONFIG_NAME, build_course, grade_id
-from autograder.nbgrader_preprocessors import ReleaseLessonSource, release_preprocessors
+from autograder import cli, selfcheck
+from autograder.integrations import nbgrader_cells
+from autograder.judge import rubric
+from autograder.judge.checks import Result
+from autograder.integrations.nbgrader_course import CONFIG_NAME, build_course, grade_id
+from autograder.integrations.nbgrader_preprocessors import ReleaseLessonSource, release_preprocessors
 from autograder.exercises import UnknownExercise
 from conftest import FIRST, LESSON, SOLUTION
 

@@ -16,10 +16,13 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from autograder import data, figures, model, nbgrader_kernel, rubric, selfcheck, standalone
-from autograder.facts import Recorder
+from autograder import data, figures, model, selfcheck
+from autograder.integrations import nbgrader_kernel
+from autograder.judge import rubric
+from autograder.integrations import standalone
+from autograder.facts.gather import Recorder
 from conftest import FIRST, LESSON, SOLUTION
-from autograder.nbgrader_course import CONFIG_NAME, build_course, source_notebook
+from autograder.integrations.nbgrader_course import CONFIG_NAME, build_course, source_notebook
 from test_data import _write_fake_cifar10, keras_home  # noqa: F401 (a fixture)
 from test_nbgrader import (ASSIGNMENT, LOSS_FEEDBACK, NOTEBOOK, PARTIAL_FAILS, PARTIAL_SCORE, TOTAL,
                            autograde_and_export, graded_cells, nbgrader_env, run, submission, submit)
@@ -176,8 +179,8 @@ def test_lesson_rewriter_drops_the_self_check_and_refuses_what_it_cannot_write_o
     assert rewriter.code("# just a comment", "cell 4") == [("lesson", "# just a comment")]
     with pytest.raises(ValueError, match=r"cell 5: `import autograder.data` cannot be written out"):
         rewriter.code("import autograder.data", "cell 5")
-    with pytest.raises(ValueError, match=r"cell 6: the graded release cannot write out `from autograder.checks import evaluate`"):
-        rewriter.code("from autograder.checks import evaluate", "cell 6")
+    with pytest.raises(ValueError, match=r"cell 6: the graded release cannot write out `from autograder.judge.checks import evaluate`"):
+        rewriter.code("from autograder.judge.checks import evaluate", "cell 6")
     with pytest.raises(ValueError, match="cell 7: uses selfcheck"):
         rewriter.code("print(selfcheck.results('fit'))\nx = selfcheck", "cell 7")
 

@@ -8,9 +8,11 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder import exercises, nbgrader_cells, sampleclass, selfcheck
+from autograder import exercises, selfcheck
+from autograder.integrations import nbgrader_cells
+from autograder.integrations import sampleclass
 from autograder.exercises import UnknownExercise
-from autograder.nbgrader_course import build_courses, grade_id, source_notebook
+from autograder.integrations.nbgrader_course import build_courses, grade_id, source_notebook
 from conftest import FIRST
 
 ALL = exercises.all_exercises()
@@ -43,7 +45,7 @@ def test_every_variant_is_the_solution_with_its_replacements(exercise):
 
 
 def test_the_old_import_of_variants_is_the_first_exercises():
-    from autograder.sampleclass import VARIANTS
+    from autograder.integrations.sampleclass import VARIANTS
 
     assert VARIANTS == sampleclass.variants(FIRST) and "categorical_loss" in VARIANTS
     with pytest.raises(AttributeError):

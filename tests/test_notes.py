@@ -6,8 +6,9 @@ import jupytext
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from autograder import report, rubric
-from autograder.checks import Result
+from autograder.report import document as report
+from autograder.judge import rubric
+from autograder.judge.checks import Result
 from autograder.grading import Graded, notes
 from conftest import FIRST, SOLUTION
 
@@ -131,7 +132,7 @@ def test_notes_are_in_the_text_report_and_the_gradescope_output():
 # --- through the real worker ---------------------------------------------------------------------
 
 def test_notes_through_the_worker_syntax_error_and_a_loop_after_the_last_challenge(grade):
-    from autograder.runner import Limits
+    from autograder.run.runner import Limits
 
     nb = jupytext.read(SOLUTION)
     nb.cells += [new_code_cell("print('the end'"),  # no check depends on it: a note, no lost points

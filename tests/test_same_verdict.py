@@ -15,8 +15,10 @@ import threading
 
 import pytest
 
-from autograder import checks, keras_checks, rubric
-from autograder.checks import evaluate
+from autograder.judge import checks
+from autograder.judge import keras_checks
+from autograder.judge import rubric
+from autograder.judge.checks import evaluate
 from conftest import FIRST
 
 HISTORY = {"loss": [1.5, 1.2, 1.0], "val_loss": [1.4, 1.3, 1.3],
@@ -173,7 +175,7 @@ def test_bound_figure_is_found_when_pyplot_closed_it():
     import matplotlib.pyplot as plt
 
     from autograder import selfcheck
-    from autograder.facts import Recorder
+    from autograder.facts.gather import Recorder
 
     _plot_facts = selfcheck.collectors(FIRST)["plot"]  # the exercise's collector, as the kernel loads it
     f, ax = plt.subplots(1, 2)
@@ -230,7 +232,7 @@ REFIT = "\n# %%\nhistory_intro = model_intro.fit(x = train_ds, epochs = 10, vali
 def _notebooks() -> dict[str, tuple[str, set[str] | None]]:
     """name -> (jupytext percent text, the tags that must not pass; None: none may pass)."""
     from conftest import LESSON, SOLUTION
-    from autograder.sampleclass import variant_text, variants
+    from autograder.integrations.sampleclass import variant_text, variants
 
     solution = SOLUTION.read_text(encoding="utf-8")
     plot_end = "sns.lineplot(ax=axes[1], data=history_intro_df[['accuracy', 'val_accuracy']])\n"
@@ -247,7 +249,8 @@ def _notebooks() -> dict[str, tuple[str, set[str] | None]]:
 
 RESULTS_CELL = """\
 import contextlib as _contextlib, io as _io, json as _json
-from autograder import exercises as _exercises, nbgrader_cells as _cells, selfcheck as _selfcheck
+from autograder import exercises as _exercises, selfcheck as _selfcheck
+from autograder.integrations import nbgrader_cells as _cells
 _found = {}
 for _challenge in _exercises.get(%r).challenges:  # the kernel finds its exercise from the notebook's names
     for _r in _selfcheck.results(_challenge):
@@ -297,7 +300,7 @@ def _grade_all(notebooks: dict, worker, directory) -> dict:
     import jupytext
 
     from autograder.grading import grade_one
-    from autograder.runner import Limits
+    from autograder.run.runner import Limits
 
     found = {}
     for name, (text, _) in notebooks.items():

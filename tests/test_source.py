@@ -7,7 +7,7 @@ import jupytext
 import pytest
 
 from autograder import exercises
-from autograder.source import SubmissionError, guess_challenge, read_submission
+from autograder.read.source import SubmissionError, guess_challenge, read_submission
 from conftest import FIRST, LESSON, SOLUTION
 
 

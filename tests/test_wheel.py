@@ -205,7 +205,7 @@ def test_nbgrader_builds_a_course_from_the_wheel(venv, tmp_path):
 def test_demo_grades_the_sample_class_from_the_wheel(venv, tmp_path):
     proc = _run(venv, ["demo", "--out", "demo"], cwd=tmp_path, block=INSTRUCTOR_ONLY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    from autograder.sampleclass import class_variants
+    from autograder.integrations.sampleclass import class_variants
 
     submissions = sorted((tmp_path / "demo" / "submissions").glob("*.py"))
     assert len(submissions) == len(class_variants()) > 9  # every exercise's variants: a mixed class

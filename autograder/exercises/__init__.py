@@ -6,7 +6,7 @@ A folder ``autograder/exercises/<name>/`` is an exercise when it holds:
   misconception messages, hints, the lesson file's name); imports no TensorFlow;
 - ``checks.py``: ``CHECK_FUNCTIONS``, one pure function per check tag, over plain facts;
 - ``collect.py``: ``COLLECTORS``, the fact groups gathered in the learner's process; the harness
-  loads a private copy of it and passes it the private facts module (see ``autograder.facts``);
+  loads a private copy of it and passes it the private facts module (see ``autograder.facts.gather``);
 - its lesson's helpers (model, figures, reference curves) as the lesson imports them.
 
 Its lesson and solution stay in the top-level ``lessons/`` and ``solutions/`` under the table's
@@ -77,7 +77,7 @@ class Exercise:
 
     def points(self, path: str | Path | None = None) -> dict[str, float]:
         """Points per tag: the table's, overridden by an instructor's JSON file."""
-        from autograder.rubric import load_points
+        from autograder.judge.rubric import load_points
 
         return load_points(self.checks, path)
 

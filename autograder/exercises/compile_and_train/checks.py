@@ -1,14 +1,14 @@
 """The check functions of this exercise: each check tag of its table, judged by a generic Keras check.
 
-Pure functions over plain facts (see ``autograder.keras_checks``); they read this exercise's names,
+Pure functions over plain facts (see ``autograder.judge.keras_checks``); they read this exercise's names,
 accepted values and messages from ``table.py``. No TensorFlow is imported.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from autograder import keras_checks as K
-from autograder.checks import Context, Verdict
+from autograder.judge import keras_checks as K
+from autograder.judge.checks import Context, Verdict
 
 from .table import ANSWER_QUESTIONS, CHECKS
 

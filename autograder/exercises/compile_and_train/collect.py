@@ -1,8 +1,8 @@
 """The fact groups of this exercise, gathered in the learner's process by the engine's generic collectors.
 
 The grading harness runs a private copy of this module with ``facts`` already bound to its private
-copy of :mod:`autograder.facts`, before any learner code runs; imported normally (the self-check in a
-notebook), it uses :mod:`autograder.facts`. Everything taken from the table is copied here, at load
+copy of :mod:`autograder.facts.gather`, before any learner code runs; imported normally (the self-check in a
+notebook), it uses :mod:`autograder.facts.gather`. Everything taken from the table is copied here, at load
 time, into strings and tuples: learner code that empties the table later changes nothing.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Callable
 try:
     facts  # noqa: B018 - bound by the harness before this code runs
 except NameError:
-    from autograder import facts
+    from autograder.facts import gather as facts
 
 from . import table as _table
 

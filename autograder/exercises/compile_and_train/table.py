@@ -3,14 +3,14 @@
 Its challenges, checks and points, the names it grades, how its cells are recognised, its
 accepted answers, misconception messages and hints. Everything that grades, hints, builds
 nbgrader test cells or writes reports for this exercise reads from here; the engine's own
-generic words (gates, answer reading, Keras' names, limits, notes) are in ``autograder.rubric``.
+generic words (gates, answer reading, Keras' names, limits, notes) are in ``autograder.judge.rubric``.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from autograder.rubric import Challenge, Check
+from autograder.judge.rubric import Challenge, Check
 
 TITLE = "Compile and Train (Fit) a Convolutional Neural Network"
 ORDER = 1  # place in the course; a submission nothing identifies is graded as the first exercise
@@ -542,7 +542,7 @@ def expected_answers() -> dict:
 
 
 # --- a graded nbgrader release (`autograder nbgrader --graded`) --------------------------------
-# Its given cells run without the package: `autograder.standalone` writes these modules out as
+# Its given cells run without the package: `autograder.integrations.standalone` writes these modules out as
 # notebook code, each once, in this order, for the import lines of the lesson that need them.
 STANDALONE = {
     # `from MODULE import NAME` in the lesson -> the modules written out for it ("*": any name)

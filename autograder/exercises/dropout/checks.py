@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from autograder import keras_checks as K
-from autograder.checks import FAILED, PASSED, UNCHECKABLE, Context, Verdict, _no_result, _not_attempted
+from autograder.judge import keras_checks as K
+from autograder.judge.checks import FAILED, PASSED, UNCHECKABLE, Context, Verdict, _no_result, _not_attempted
 
 from .reference import run_history
 from .table import ANSWERS, CHECKS, KEPT_LAYERS, RATE_ERROR

@@ -17,7 +17,7 @@ import keras
 try:
     facts  # noqa: B018 - bound by the harness before this code runs
 except NameError:
-    from autograder import facts
+    from autograder.facts import gather as facts
 
 from . import table as _table
 

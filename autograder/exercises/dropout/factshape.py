@@ -1,4 +1,4 @@
-"""The shape of this exercise's own fact group, ``model`` (the generic groups are in ``autograder.factschema``).
+"""The shape of this exercise's own fact group, ``model`` (the generic groups are in ``autograder.facts.schema``).
 
 Used by ``collect.py`` (which produces it), ``checks.py`` (which reads it) and the tests (which build
 facts by hand and validate them with :data:`GROUPS`). No TensorFlow is imported.
@@ -6,7 +6,7 @@ facts by hand and validate them with :data:`GROUPS`). No TensorFlow is imported.
 # No `from __future__ import annotations`: TypedDict must see `Required` as a type (see factschema).
 from typing import Literal, Required, TypedDict, Union
 
-from autograder.factschema import GROUPS as _GENERIC, Described
+from autograder.facts.schema import GROUPS as _GENERIC, Described
 
 
 class LayerFact(TypedDict, total=False):

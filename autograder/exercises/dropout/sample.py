@@ -1,7 +1,7 @@
 """This exercise's made-up class: its solution with a few exact text replacements per variant,
 each a realistic submission (right ones and typical mistakes), and the check tags each should fail.
 
-Read by ``autograder.sampleclass`` (the demo, the benchmark and the tests).
+Read by ``autograder.integrations.sampleclass`` (the demo, the benchmark and the tests).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from autograder.exercises.compile_and_train import table as _first
-from autograder.rubric import Challenge, Check
+from autograder.judge.rubric import Challenge, Check
 
 TITLE = "Reduce overfitting with dropout"
 ORDER = 2

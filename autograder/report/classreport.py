@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from . import exercises
-from .atomic import write_text_atomic
-from .exercises import Exercise
+from autograder import exercises
+from autograder.run.atomic import write_text_atomic
+from autograder.exercises import Exercise
 
 TOP_ANSWERS = 3
 

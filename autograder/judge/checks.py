@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from types import ModuleType
 
-from . import exercises
-from . import rubric as R
-from .exercises import Exercise
-from .sizes import human_size
-from .source import place
+from autograder import exercises
+from autograder.judge import rubric as R
+from autograder.exercises import Exercise
+from autograder.run.sizes import human_size
+from autograder.read.source import place
 
 PASSED, FAILED, NOT_ATTEMPTED, UNCHECKABLE = "passed", "failed", "not_attempted", "uncheckable"
 
@@ -406,7 +406,7 @@ def _compile_challenges(ctx: Context | None) -> set[str]:
     """The exercise's challenges that compile its model (those judged by the generic compile checks)."""
     if ctx is None or ctx.exercise is None:
         return set()
-    from .keras_checks import COMPILE_CHECKS, challenges_judged_by  # it imports this module
+    from autograder.judge.keras_checks import COMPILE_CHECKS, challenges_judged_by  # it imports this module
 
     return set(challenges_judged_by(ctx.exercise, COMPILE_CHECKS))
 

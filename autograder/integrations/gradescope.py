@@ -4,7 +4,7 @@
 TensorFlow at the pinned version and this package's wheel into a virtualenv), ``run_autograder``,
 the pins, the wheel and ``settings.json`` with the instructor's choices.
 
-``python -m autograder.gradescope run`` is what ``run_autograder`` calls for every submission. It
+``python -m autograder.integrations.gradescope run`` is what ``run_autograder`` calls for every submission. It
 picks the file to grade in ``/autograder/submission`` and always writes a valid
 ``/autograder/results/results.json``, atomically, whatever happens. The root ``/autograder`` can
 be moved with the environment variable ``GRADESCOPE_ROOT`` (for tests).
@@ -26,7 +26,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__
+from autograder import __version__
 
 ROOT_ENV = "GRADESCOPE_ROOT"
 DEFAULT_ROOT = "/autograder"
@@ -58,7 +58,7 @@ class Settings:
 
     def validate(self) -> "Settings":
         """Raise ValueError naming the bad setting; return self."""
-        from . import exercises
+        from autograder import exercises
 
         for name in ("visibility", "stdout_visibility"):
             if getattr(self, name) not in VISIBILITIES:
@@ -90,7 +90,7 @@ class Settings:
 
     def graded_exercises(self) -> list:
         """The exercises this package grades: the one chosen, else every exercise."""
-        from . import exercises
+        from autograder import exercises
 
         return [exercises.get(self.exercise)] if self.exercise is not None else exercises.all_exercises()
 
@@ -100,7 +100,7 @@ class Settings:
                 "test_visibility": dict(self.test_visibility)}
 
     def limits(self):
-        from .runner import Limits
+        from autograder.run.runner import Limits
 
         limits = Limits()
         for name in ("timeout", "memory", "output"):
@@ -110,7 +110,7 @@ class Settings:
 
     def full_points(self, exercise) -> dict[str, float]:
         """The points ``exercise`` (an Exercise or its name) is graded with."""
-        from . import exercises
+        from autograder import exercises
 
         exercise = exercises.get(exercise)
         points = exercise.points()
@@ -169,7 +169,7 @@ fi
 "$VENV/bin/python" -m pip install --upgrade pip
 "$VENV/bin/python" -m pip install -c "$HERE/constraints.txt" "tensorflow-cpu=={tf}" -r "$HERE/requirements.txt"
 "$VENV/bin/python" -m pip install --no-deps "$HERE/{wheel}"
-"$VENV/bin/python" -c "import tensorflow, autograder.gradescope; print('autograder ready, TensorFlow', tensorflow.__version__)"
+"$VENV/bin/python" -c "import tensorflow, autograder.integrations.gradescope; print('autograder ready, TensorFlow', tensorflow.__version__)"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -181,7 +181,7 @@ export PATH TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
 RESULTS="$ROOT/results/results.json"
 rm -f "$RESULTS"
 cd "$ROOT" 2>/dev/null || true
-python3 -m autograder.gradescope run
+python3 -m autograder.integrations.gradescope run
 if [ ! -s "$RESULTS" ]; then
     mkdir -p "$ROOT/results"
     printf '%s\\n' '{"score": 0, "output": "The autograder could not start, so this submission was not graded. Your work is not at fault: please tell your instructor.", "output_format": "text", "tests": []}' > "$RESULTS.tmp$$"
@@ -204,7 +204,7 @@ class Package:
 
 def project_source(source: str | Path | None = None) -> Path:
     """The project's source tree (where pyproject.toml and constraints.txt are)."""
-    candidates = [Path(source)] if source else [Path(__file__).resolve().parent.parent]
+    candidates = [Path(source)] if source else [Path(__file__).resolve().parents[2]]
     for root in candidates:
         if (root / "pyproject.toml").is_file() and (root / "constraints.txt").is_file():
             return root
@@ -374,8 +374,8 @@ def _squash(line: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _lesson_lines(exercise: str) -> frozenset[str]:
     """The distinctive code lines of the exercise's lesson (no comments, no blanks, not tiny)."""
-    from . import exercises
-    from .rubric import BLANK
+    from autograder import exercises
+    from autograder.judge.rubric import BLANK
 
     try:
         text = exercises.get(exercise).lesson.read_text(encoding="utf-8")
@@ -388,9 +388,9 @@ def _lesson_lines(exercise: str) -> frozenset[str]:
 def choose(folder: Path, exercise=None) -> Choice:
     """The file to grade among the uploaded files, or why there is none: read as ``exercise``
     (an Exercise or its name), or as the exercise each file is recognised as (None)."""
-    from . import rubric
-    from .grading import prepare
-    from .source import SUFFIXES
+    from autograder.judge import rubric
+    from autograder.grading import prepare
+    from autograder.read.source import SUFFIXES
 
     msg = rubric.SUBMISSION_MESSAGES
     files = submission_files(folder)
@@ -459,9 +459,10 @@ def load_settings(source: Path) -> tuple["Settings", str | None]:
 
 def grade(root: Path, settings: Settings, started: float) -> dict:
     """The results document for the submission under ``root``."""
-    from . import exercises, report
-    from .grading import failed_everywhere, judge
-    from .runner import RunResult, WorkerProcess, run_submission
+    from autograder import exercises
+    from autograder.report import document as report
+    from autograder.grading import failed_everywhere, judge
+    from autograder.run.runner import RunResult, WorkerProcess, run_submission
 
     limits = settings.limits()
     choice = choose(root / "submission", settings.exercise)
@@ -488,7 +489,7 @@ def grade(root: Path, settings: Settings, started: float) -> dict:
 def last_resort(error: str, started: float, settings: Settings | None = None) -> dict:
     """A minimal valid document when our own code failed."""
     try:
-        from .rubric import SUBMISSION_MESSAGES
+        from autograder.judge.rubric import SUBMISSION_MESSAGES
 
         message = SUBMISSION_MESSAGES["internal"].format(error=error)
     except Exception:  # the package itself is broken: still answer
@@ -507,7 +508,7 @@ def last_resort(error: str, started: float, settings: Settings | None = None) ->
 
 def write_results(path: Path, doc: dict) -> None:
     """Write aside, then rename: Gradescope never reads half a file."""
-    from .atomic import write_text_atomic
+    from autograder.run.atomic import write_text_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False))
@@ -542,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["run"] and len(args) <= 2:
         return run(args[1] if len(args) == 2 else None)
-    print("usage: python -m autograder.gradescope run [ROOT]   (ROOT defaults to $GRADESCOPE_ROOT or /autograder)",
+    print("usage: python -m autograder.integrations.gradescope run [ROOT]   (ROOT defaults to $GRADESCOPE_ROOT or /autograder)",
           file=sys.stderr)
     return 2
 

@@ -58,7 +58,9 @@ def _warm_up() -> None:
     import seaborn  # noqa: F401
     import tensorflow  # noqa: F401
 
-    from . import data, exercises, facts, figures, harness, model, selfcheck  # noqa: F401
+    from autograder import data, exercises, figures, model, selfcheck  # noqa: F401
+    from autograder.facts import gather as facts
+    from autograder.run import harness
 
     for exercise in exercises.all_exercises():  # what every exercise's lesson imports
         for part in ("model", "figures"):
@@ -214,7 +216,7 @@ def _child(job: dict, nonce: str, facts_fd: int) -> None:
 
             tf.config.threading.set_intra_op_parallelism_threads(job["threads"])
             tf.config.threading.set_inter_op_parallelism_threads(job["threads"])
-        from .harness import child_main
+        from autograder.run.harness import child_main
 
         child_main(job, nonce, facts_fd)
     except BaseException:

@@ -7,7 +7,7 @@ cannot change afterwards:
   any learner code runs; the grading harness even runs a private copy of this module, with a
   private copy of the builtins, that learner code cannot find by name;
 - Keras internals (private attributes, ``keras.src``) are read only through
-  :mod:`autograder.keras_adapter`, whose accessors are made when this module is imported and
+  :mod:`autograder.facts.keras_adapter`, whose accessors are made when this module is imported and
   kept in its globals, so emptying or patching the shared adapter module changes nothing here;
 - Keras classes are recognised by identity and by their MRO as it was at import, so renaming
   ``keras.optimizers.SGD`` or changing its ``__bases__`` does not make it Adam;
@@ -21,7 +21,7 @@ cannot change afterwards:
 This module knows no lesson: the generic collectors (:func:`compile_facts`, :func:`fit_facts`,
 :func:`plot_facts`, :func:`answer_facts`) take the names they read as arguments, and each
 exercise's ``collect.py`` binds them to its own names in ``COLLECTORS``, which :func:`gather`
-runs. The shape of what they return is declared in :mod:`autograder.factschema`.
+runs. The shape of what they return is declared in :mod:`autograder.facts.schema`.
 
 No verdicts are made here: ``checks`` judges the facts.
 """
@@ -42,10 +42,10 @@ import matplotlib.text
 import numpy as np
 import pandas as pd
 
-from . import LESSON_FIGURE_LABEL
-from .factschema import (AnswerFact, AnswerFacts, CompileFacts, DataFrameFacts, Described, ErrorFact, FigureFacts,
+from autograder import LESSON_FIGURE_LABEL
+from autograder.facts.schema import (AnswerFact, AnswerFacts, CompileFacts, DataFrameFacts, Described, ErrorFact, FigureFacts,
                          FitFacts, HistoryFacts, LossDesc, MetricDesc, MetricsDesc, OptimizerDesc, PlotFacts)
-from .keras_adapter import MISSING as _KERAS_MISSING, bind as _keras_internals
+from autograder.facts.keras_adapter import MISSING as _KERAS_MISSING, bind as _keras_internals
 
 _Model = keras.Model
 _History = keras.callbacks.History

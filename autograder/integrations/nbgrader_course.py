@@ -6,7 +6,7 @@ The source notebook is the solution with nbgrader cell metadata (schema version 
   ``_____`` blanks) for the release (see ``nbgrader_preprocessors``);
 - every other cell, code or markdown, is a read-only (locked) cell;
 - after each challenge, one locked, autograded test cell per check of that challenge calls
-  ``autograder.nbgrader_cells.grade``, which prints the feedback (a failed check's to stderr,
+  ``autograder.integrations.nbgrader_cells.grade``, which prints the feedback (a failed check's to stderr,
   so nbgrader scores that cell 0).
 
 A graded course (``graded=True``) ships no answers: its given cells run without this package
@@ -27,12 +27,12 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from . import exercises
-from .exercises import Exercise
-from .nbgrader_kernel import KERNEL_ARGUMENT
-from .nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
-from .runner import GRADING_SAMPLE_SIZE
-from .standalone import LessonRewriter, lesson_markdown
+from autograder import exercises
+from autograder.exercises import Exercise
+from autograder.integrations.nbgrader_kernel import KERNEL_ARGUMENT
+from autograder.integrations.nbgrader_preprocessors import METADATA_KEY, RELEASE_SOURCE
+from autograder.run.runner import GRADING_SAMPLE_SIZE
+from autograder.integrations.standalone import LessonRewriter, lesson_markdown
 
 CONFIG_NAME = "nbgrader_config.py"
 CONFIG_MARKER = "# Written by `autograder nbgrader`"
@@ -42,7 +42,7 @@ CONFIG_TEXT = f'''{CONFIG_MARKER}; running it again rewrites this file.
 import os
 import sys
 
-from autograder.nbgrader_preprocessors import feedback_preprocessors, release_preprocessors
+from autograder.integrations.nbgrader_preprocessors import feedback_preprocessors, release_preprocessors
 
 # nbgrader runs the `alembic` command when it creates the gradebook: find it next to this
 # Python, so that `.venv/bin/nbgrader` works without activating the virtualenv.
@@ -75,7 +75,7 @@ c.Execute.timeout = 300
 # graded release (`autograder nbgrader --graded`) does not import autograder, so nothing in the
 # notebook starts the recording. The kernel imports TensorFlow while it starts: allow for that.
 # The same extension keeps the students' feedback about their own code: no TensorFlow start-up
-# logs, tracebacks without library frames (autograder.quiet_kernel).
+# logs, tracebacks without library frames (autograder.integrations.quiet_kernel).
 c.Execute.extra_arguments = ["{KERNEL_ARGUMENT}"]
 c.Execute.startup_timeout = 180
 
@@ -124,7 +124,7 @@ def grading_cell_source(tag: str, points: float, exercise: Exercise | str) -> st
     check = ex.checks[tag]
     unit = "point" if points == 1 else "points"
     return (f"# Autograded test ({points:g} {unit}): {check.title}\n"
-            "from autograder.nbgrader_cells import grade\n"
+            "from autograder.integrations.nbgrader_cells import grade\n"
             f"grade({tag!r}, points={float(points)!r}, exercise={ex.name!r})")
 
 
@@ -138,7 +138,7 @@ def graded_cell_source(tag: str, points: float, exercise: Exercise | str) -> str
     while header < len(lines) and lines[header].startswith("#"):
         header += 1
     return "\n".join([*lines[:header], HIDDEN_NOTE, "### BEGIN HIDDEN TESTS",
-                      "from autograder.nbgrader_kernel import ensure_recording",
+                      "from autograder.integrations.nbgrader_kernel import ensure_recording",
                       "ensure_recording()", *lines[header:], "### END HIDDEN TESTS"])
 
 

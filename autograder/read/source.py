@@ -13,9 +13,9 @@ import tokenize
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import exercises
-from .exercises import Exercise
-from .rubric import BLANK, CELL_MAGICS, LINE_MAGICS
+from autograder import exercises
+from autograder.exercises import Exercise
+from autograder.judge.rubric import BLANK, CELL_MAGICS, LINE_MAGICS
 
 MAX_BYTES = 5_000_000
 SUFFIXES = (".py", ".ipynb")

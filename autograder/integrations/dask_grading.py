@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 
-from .runner import Limits, RunResult, WorkerProcess, run_submission
-from .source import Submission
+from autograder.run.runner import Limits, RunResult, WorkerProcess, run_submission
+from autograder.read.source import Submission
 
 _local = threading.local()
 

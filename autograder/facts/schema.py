@@ -1,7 +1,7 @@
 """The shape of the facts, declared once.
 
 The learner's process sends snapshots (:class:`Snapshot`) whose ``facts`` map a group name to a
-plain-JSON group. The generic collectors of :mod:`autograder.facts` produce the groups declared
+plain-JSON group. The generic collectors of :mod:`autograder.facts.gather` produce the groups declared
 here (:data:`GROUPS`), the checks read them, and tests that build facts by hand validate them
 with :func:`validate`, so the three cannot drift apart. An exercise with groups of its own passes
 them to :func:`validate` beside these.

@@ -1,6 +1,6 @@
 """The grader's side of running a submission: a warm worker process and one job through it.
 
-This module never imports TensorFlow. It starts ``python -m autograder.worker`` (which does)
+This module never imports TensorFlow. It starts ``python -m autograder.run.worker`` (which does)
 and talks to it over a Unix socket: it sends a job and reads the facts snapshots straight from
 the child's pipe, whose read end the worker passes over the socket. Learner output is never
 parsed, and no file the submission could write is ever read. A watchdog kills a worker that
@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import exercises
-from .source import Submission
+from autograder import exercises
+from autograder.read.source import Submission
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY = 4 * 2**30
@@ -150,14 +150,14 @@ class WorkerProcess:
     def start(self) -> None:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
         env.setdefault("AUTOGRADER_SAMPLE_SIZE", str(GRADING_SAMPLE_SIZE))
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])  # the directory that holds the autograder package
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         # A socket, not pipes: a pipe can be reopened by any process of the same user through
         # /proc/<pid>/fd, so a submission could write fake messages into it; a socket cannot.
         ours, theirs = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker"],
+                [sys.executable, "-m", "autograder.run.worker"],
                 stdin=theirs.fileno(), stdout=theirs.fileno(), stderr=subprocess.DEVNULL,
                 env=env, start_new_session=True,
             )

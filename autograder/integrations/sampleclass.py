@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import exercises
-from .exercises import Exercise
+from autograder import exercises
+from autograder.exercises import Exercise
 
 Variants = dict[str, tuple[dict[str, str], set[str]]]
 
@@ -29,7 +29,7 @@ def variants(exercise: Exercise | str | None = None) -> Variants:
 
 
 def __getattr__(name: str) -> Variants:
-    # `from autograder.sampleclass import VARIANTS`: the first exercise's variants, as before exercises.
+    # `from autograder.integrations.sampleclass import VARIANTS`: the first exercise's variants, as before exercises.
     if name == "VARIANTS":
         return variants()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

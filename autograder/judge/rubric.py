@@ -352,7 +352,7 @@ LIMIT_MESSAGES = {
     "no_facts": "the submission stopped before anything could be checked",
 }
 
-# --- what a Gradescope submission holds (autograder/gradescope.py); Markdown ----------------
+# --- what a Gradescope submission holds (autograder/integrations/gradescope.py); Markdown ----------------
 SUBMISSION_MESSAGES = {
     "nothing": "Your submission holds no file. Upload the lesson's notebook (`.ipynb`) or script (`.py`) "
                "with your answers.",
@@ -374,7 +374,7 @@ SUBMISSION_MESSAGES = {
 }
 
 # --- IPython magics and shell escapes: what grading does with them ------------------------------
-# The one table of magic kinds, read by the static pass (autograder/source.py), the harness and
+# The one table of magic kinds, read by the static pass (autograder/read/source.py), the harness and
 # the in-kernel self-check. IPython's own magics (`%lsmagic` of IPython 9 and ipykernel), and the
 # common ones of Colab and of extensions shipped with the lesson's packages:
 #   "python"  the cell's body (a line magic's statement) is Python: it runs once, in the notebook's

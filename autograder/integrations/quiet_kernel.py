@@ -71,7 +71,7 @@ def _library_dirs() -> tuple[str, ...]:
     dirs = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
     dirs.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
     dirs.add(site.getusersitepackages())
-    dirs.add(os.path.dirname(os.path.abspath(__file__)))  # this package, also when installed editable
+    dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the autograder package, also editable
     return tuple(sorted({os.path.join(os.path.realpath(d), "") for d in dirs if d}))
 
 

@@ -20,13 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from . import __version__, exercises, report
-from .atomic import write_json_atomic, write_text_atomic
-from .classreport import by_exercise, doc_exercise
-from .exercises import Exercise
-from .grading import Graded, failed_everywhere, judge
-from .runner import Limits, RunResult, WorkerProcess, run_submission
-from .source import SUFFIXES, Submission, SubmissionError, read_submission
+from autograder import __version__, exercises
+from autograder.report import document as report
+from autograder.run.atomic import write_json_atomic, write_text_atomic
+from autograder.report.classreport import by_exercise, doc_exercise
+from autograder.exercises import Exercise
+from autograder.grading import Graded, failed_everywhere, judge
+from autograder.run.runner import Limits, RunResult, WorkerProcess, run_submission
+from autograder.read.source import SUFFIXES, Submission, SubmissionError, read_submission
 
 RESULTS = "results.json"
 
@@ -105,7 +106,7 @@ def _load_previous(out: Path, entry: Entry, limits: Limits, points: PointsTable 
 def grader_files() -> list[Path]:
     """The grader's own code and data: every file of the package (every exercise's folder among
     them), and every exercise's lesson and solution."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # autograder/, not this layer
     files = {p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     lessons = set()
     for exercise in exercises.all_exercises():
@@ -220,7 +221,7 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
                disable=not progress, dynamic_ncols=True)
     if todo:
         if dask_address:
-            from .dask_grading import DaskRunner
+            from autograder.integrations.dask_grading import DaskRunner
 
             runner: LocalPool | DaskRunner = DaskRunner(dask_address)
         else:
@@ -266,7 +267,7 @@ def output_names(exercise: Exercise | None) -> dict[str, str]:
 def write_outputs(out: Path, entries: list[Entry], docs: dict[str, dict]) -> None:
     """grades.csv and the class report: one set for a class of one exercise, one per exercise
     (and an index) for a class that mixes them. Files of an earlier run's layout are removed."""
-    from .classreport import write_class_report, write_index
+    from autograder.report.classreport import write_class_report, write_index
 
     groups = by_exercise(docs[e.key] for e in entries if e.key in docs) or {exercises.first(): []}
     mixed = len(groups) > 1

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import exercises
-from .exercises import Exercise
+from autograder import exercises
+from autograder.exercises import Exercise
 
 PACKAGE = "autograder"
 

@@ -5,8 +5,9 @@ import json
 import textwrap
 from typing import Mapping
 
-from . import exercises, rubric
-from .grading import Graded
+from autograder import exercises
+from autograder.judge import rubric
+from autograder.grading import Graded
 
 MARKS = {"passed": "✓", "failed": "✗", "not_attempted": "·", "uncheckable": "?"}
 STATUS_WORDS = {"passed": "passed", "failed": "incorrect", "not_attempted": "not attempted", "uncheckable": "could not be checked"}

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sys
 
-from . import exercises, in_grader, rubric, selfcheck
-from .exercises import Exercise
-from .quiet_kernel import quiet_stderr
+from autograder import exercises, in_grader, selfcheck
+from autograder.judge import rubric
+from autograder.exercises import Exercise
+from autograder.integrations.quiet_kernel import quiet_stderr
 
 
 def grade(tag: str, points: float | None = None, exercise: Exercise | str | None = None) -> None:

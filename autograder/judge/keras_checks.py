@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .checks import (FAILED, NOT_ATTEMPTED, PASSED, UNCHECKABLE, Context, Verdict, _closest, _given_name,
+from autograder.judge.checks import (FAILED, NOT_ATTEMPTED, PASSED, UNCHECKABLE, Context, Verdict, _closest, _given_name,
                      _metric_canonical, _no_result, _not_attempted, _render_optimizer, _render_value,
                      explain_error, keras_name, read_answer, unknown_name)
-from . import rubric as R
+from autograder.judge import rubric as R
 
 
 def _name(ctx: Context, role: str) -> str:

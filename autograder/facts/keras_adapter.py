@@ -43,7 +43,7 @@ as the newest Keras reads them), so that a submission gets the same grade on eac
 
 Tamper resistance: learner code runs in the same process and may patch this module. So
 :func:`bind` returns accessors made on the spot, as closures over references taken when it is
-called. ``autograder.facts`` calls it when it is imported, before any learner code runs, and
+called. ``autograder.facts.gather`` calls it when it is imported, before any learner code runs, and
 keeps the result in its own (private) globals; nothing here is looked up later by name.
 """
 from __future__ import annotations

@@ -9,7 +9,7 @@ what was established.
 Learner code runs in this very process, so it could reach anything here; the harness makes the
 easy ways harmless. :func:`run` takes everything it needs into local variables before the first
 cell; the facts are gathered, and the snapshots encoded, by private copies of
-:mod:`autograder.facts`, of the exercise's collectors (its ``collect.py``, whose global ``facts``
+:mod:`autograder.facts.gather`, of the exercise's collectors (its ``collect.py``, whose global ``facts``
 is the private facts module) and of :mod:`json.encoder`, that are not in ``sys.modules`` and have
 their own copy of the builtins. So replacing, emptying or patching the ``autograder`` modules
 (the exercise's table included), ``json`` or ``builtins`` changes nothing the grader sees.
@@ -41,9 +41,9 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 from IPython.utils.text import SList
 
-from . import HARNESS_ENV
-from .rubric import CELL_MAGICS, LINE_MAGICS
-from .source import magic_arguments, split_cell_magics
+from autograder import HARNESS_ENV
+from autograder.judge.rubric import CELL_MAGICS, LINE_MAGICS
+from autograder.read.source import magic_arguments, split_cell_magics
 
 magic_arguments("time", "", cell=False)  # loads IPython's option parsers in the warm worker, before any fork
 WATCH_SECONDS = 0.2  # how often the line a cell is running is looked up (see ``run``)
@@ -243,8 +243,8 @@ def private_module(name: str, bind: dict | None = None) -> types.ModuleType:
 
 
 def private_facts() -> types.ModuleType:
-    """A fresh copy of :mod:`autograder.facts` that learner code cannot find by name."""
-    return private_module("autograder.facts")
+    """A fresh copy of :mod:`autograder.facts.gather` that learner code cannot find by name."""
+    return private_module("autograder.facts.gather")
 
 
 def private_collectors(exercise, facts: types.ModuleType | None = None) -> types.ModuleType:
@@ -262,7 +262,7 @@ def precompile(exercises_: list) -> None:
         private_collectors(exercise, facts)
 
 
-for _name in ("autograder.facts", "json.encoder"):
+for _name in ("autograder.facts.gather", "json.encoder"):
     private_module(_name)  # compile now, so every child runs the code the worker started with
 
 
@@ -381,7 +381,7 @@ def run(cells: list[dict], facts_fd: int, nonce: str, collectors: types.ModuleTy
 
 def child_main(job: dict, nonce: str, facts_fd: int) -> None:
     """Entry in the forked child: the job's exercise, working directory, environment, data choice, then run."""
-    from . import exercises  # the registry, imported in the warm worker before the fork
+    from autograder import exercises  # the registry, imported in the warm worker before the fork
 
     exercise = exercises.get(job["exercise"]) if job.get("exercise") else exercises.first()
     collectors, graded_names = private_collectors(exercise), exercise.graded_names

@@ -1,0 +1,1 @@
+"""Facts: tamper-resistant describers of Keras objects, the generic collectors, the facts' typed shape, and the one adapter to Keras internals. Each exercise adds its own collectors (its ``collect.py``)."""

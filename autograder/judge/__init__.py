@@ -1,0 +1,1 @@
+"""Judge: pure functions from plain facts to verdicts (generic gates, error explanations, the answer reader, generic Keras checks) and the engine's generic words. Each exercise adds its table and checks."""

@@ -1,0 +1,1 @@
+"""Read: a submission (jupytext percent script or notebook) into cells, and the static pass."""

@@ -1,0 +1,1 @@
+"""Run: the warm worker, the forked child's harness, and the limits a submission runs under."""
