@@ -1,5 +1,7 @@
 # ---
 # jupyter:
+#   autograder:
+#     exercise: compile_and_train
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
