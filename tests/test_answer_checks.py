@@ -12,6 +12,9 @@ RIGHT = {"loss_trend": "decreases", "accuracy_trend": "increases", "curves_simil
          "performs_well_on_new_data": False, "is_overfitting": True}
 
 
+from autograder.facts.schema import validate  # noqa: E402
+
+
 def judge(answers: dict, static=None, run_extra=None) -> dict:
     described = {}
     for name in ANSWERS:
@@ -21,6 +24,7 @@ def judge(answers: dict, static=None, run_extra=None) -> dict:
                 {"defined": True, "given_as": type(value).__name__, "value": value}
         else:
             described[name] = {"defined": False}
+    validate({"answers": described}, partial=True)  # hand-built facts keep the collectors' shape
     run = {"snapshot": {"facts": {"answers": described}, "cells": []}, "outcome": "exited", **(run_extra or {})}
     static = static or {"name": "t.py", "cells": [], "problems": []}
     return {r.tag.split(".")[1]: r for r in evaluate(FIRST, static, run, tags=[f"overfitting.{n}" for n in ANSWERS])}

@@ -18,6 +18,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from autograder import exercises
+from autograder.facts.schema import Facts
 from autograder.judge import rubric as R
 from autograder.exercises import Exercise
 from autograder.run.sizes import human_size
@@ -65,7 +66,7 @@ class Context:
         self.exercise = exercise
         self.check: R.Check | None = None
         snap = self.run.get("snapshot") or {}
-        self.facts: dict = snap.get("facts") or {}
+        self.facts: Facts = snap.get("facts") or {}  # the shape declared in autograder/facts/schema.py
         self.cells: list[dict] = snap.get("cells") or []
         self._cell_lines = {c["index"]: c.get("first_line") for c in static.get("cells", [])}
         # A cell may name its own place (the self-check's "your cell In [5]"), else it is computed.

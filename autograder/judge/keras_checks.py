@@ -13,6 +13,7 @@ from typing import Callable
 from autograder.judge.checks import (FAILED, NOT_ATTEMPTED, PASSED, UNCHECKABLE, Context, Verdict, _closest, _given_name,
                      _metric_canonical, _no_result, _not_attempted, _render_optimizer, _render_value,
                      explain_error, keras_name, read_answer, unknown_name)
+from autograder.facts.schema import AnswerFacts, CompileFacts, FitFacts, PlotFacts
 from autograder.judge import rubric as R
 
 
@@ -23,7 +24,7 @@ def _name(ctx: Context, role: str) -> str:
 
 def _compile_part(ctx: Context, part: str) -> tuple[dict | None, Verdict | None]:
     messages, challenge = ctx.table.COMPILE_MESSAGES, ctx.check.challenge
-    facts = ctx.facts.get("compile") or {}
+    facts: CompileFacts = ctx.facts.get("compile") or {}
     if "uncheckable" in facts:
         return None, Verdict(UNCHECKABLE, messages["uncheckable"].format(reason=facts["uncheckable"]))
     if facts.get("model") == "missing":
@@ -191,7 +192,7 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
     """The History the fit challenge made, or the one verdict explaining why there is none (also for the
     checks that need it downstream, such as the plot's)."""
     messages, fit_challenge = ctx.table.FIT_MESSAGES, challenge_judged_by(ctx, FIT_CHECKS)
-    fit = ctx.facts.get("fit") or {}
+    fit: FitFacts = ctx.facts.get("fit") or {}
     if "uncheckable" in fit:
         return None, Verdict(UNCHECKABLE, messages["uncheckable"].format(reason=fit["uncheckable"]))
     history = fit.get("history") or {"defined": False}
@@ -242,7 +243,7 @@ def check_history_keys(ctx: Context) -> Verdict:
 
 
 def check_epochs(ctx: Context) -> Verdict:
-    fit = ctx.facts.get("fit") or {}
+    fit: FitFacts = ctx.facts.get("fit") or {}
     epochs_arg = (fit.get("last_call") or {}).get("epochs") or {}
     if epochs_arg.get("given_as") == "blank":
         return _not_attempted(ctx, ctx.check.challenge, " (the `epochs` argument)")
@@ -258,7 +259,7 @@ def check_epochs(ctx: Context) -> Verdict:
 def check_validation(ctx: Context) -> Verdict:
     """`fit` got the exercise's validation dataset as `validation_data` (and its training dataset as `x`)."""
     messages, train, val_name = ctx.table.FIT_MESSAGES, _name(ctx, "train"), _name(ctx, "val")
-    fit = ctx.facts.get("fit") or {}
+    fit: FitFacts = ctx.facts.get("fit") or {}
     last = fit.get("last_call")
     if last is None:
         history, early = _history(ctx)
@@ -316,7 +317,7 @@ def _plot_history(ctx: Context) -> tuple[dict | None, Verdict | None]:
 def check_history_df(ctx: Context) -> Verdict:
     """The history DataFrame holds the numbers of the latest History (not an earlier fit's)."""
     messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
-    plot = ctx.facts.get("plot") or {}
+    plot: PlotFacts = ctx.facts.get("plot") or {}
     if "uncheckable" in plot:
         return Verdict(UNCHECKABLE, messages["df_uncheckable"].format(reason=plot["uncheckable"]))
     df = plot.get("df") or {"defined": False}
@@ -367,7 +368,7 @@ def _shows_earlier_run(axes: list[dict], values: dict, earlier: list[dict]) -> b
 def check_figure(ctx: Context) -> Verdict:
     """Two panels: the loss curves on the left, the accuracy curves on the right, of the latest History."""
     messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
-    plot = ctx.facts.get("plot") or {}
+    plot: PlotFacts = ctx.facts.get("plot") or {}
     if "uncheckable" in plot:
         return Verdict(UNCHECKABLE, messages["figure_uncheckable"].format(reason=plot["uncheckable"]))
     fig = plot.get("figure") or {"found": False}
@@ -406,7 +407,7 @@ def answer_check(name: str) -> Callable[[Context], Verdict]:
     ``ctx.table.expected_answers()[name]``, explained with ``ctx.table.ANSWER_EXPLANATIONS[name]``."""
     def check(ctx: Context) -> Verdict:
         table, challenge = ctx.table, ctx.check.challenge
-        answers = ctx.facts.get("answers") or {}
+        answers: AnswerFacts = ctx.facts.get("answers") or {}
         if "uncheckable" in answers:
             return Verdict(UNCHECKABLE, R.ANSWER_MESSAGES["uncheckable"].format(reason=answers["uncheckable"]))
         question = table.ANSWER_QUESTIONS[name]
