@@ -253,7 +253,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     written = write_class(subs, None, exercise=forced)
     which = f"of {forced.name}" if forced else "of every exercise"
     print(f"Wrote {len(written)} sample submissions {which} (the solutions and typical mistakes) to {subs}/")
-    docs = grade_class([str(subs)], out / "results", args.jobs, Limits(), None, exercise=forced)
+    # Exactly the files just written: an earlier demo (of other exercises, or an older layout) may
+    # have left others in that folder.
+    docs = grade_class([str(p) for p in written], out / "results", args.jobs, Limits(), None, exercise=forced)
     print("Per-submission feedback: <results>/<submission>/results.json, with <results> =", out / "results")
     _class_summary(docs, out / "results")
     command = Path(sys.executable).with_name("autograder")

@@ -234,3 +234,18 @@ def test_forcing_one_exercise_on_a_mixed_class_gives_the_one_exercise_layout(mix
         assert doc["extra_data"]["settings"]["exercise"] == FIRST.name
     assert not list(out.glob("grades_*.csv")) and not list(out.glob("report_*.md"))
     assert (out / "pass_rates.png").is_file()
+
+
+def test_demo_grades_only_the_files_it_wrote(tmp_path):
+    """An earlier demo (or a file of the user's) in the submissions folder is left alone and not graded."""
+    subs = tmp_path / "demo" / "submissions"
+    subs.mkdir(parents=True)
+    stale = subs / "student001_old_layout.py"
+    stale.write_text(FIRST.solution.read_text())
+    proc = run_cli("demo", "--out", str(tmp_path / "demo"), "--exercise", "dropout")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    graded = pd.read_csv(tmp_path / "demo" / "results" / "grades.csv")
+    assert len(graded) == len([p for p in subs.glob("*.py") if p != stale]) > 5
+    assert not any("old_layout" in str(v) for v in graded.astype(str).values.ravel())
+    assert stale.read_text() == FIRST.solution.read_text()
+    assert not (tmp_path / "demo" / "results" / stale.stem).exists()
