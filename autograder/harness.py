@@ -419,7 +419,7 @@ def child_main(job: dict, nonce: str, facts_fd: int) -> None:
 
 
 def _profile_fits() -> list:
-    """Profiling only (the benchmark's ``--profile``; never when grading): every ``fit`` records
+    """Profiling only (the benchmark asks for it; grading never does): every ``fit`` records
     when training began, each epoch ended and training ended, as ``[label, wall, cpu]``, by
     wrapping the History callback that every fit has. The first epoch includes tracing the
     train and test functions; the others run the traced graphs."""
