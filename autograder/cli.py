@@ -157,10 +157,21 @@ def _detected(path: str, forced: Exercise | None) -> Exercise:
 def cmd_check(args: argparse.Namespace) -> int:
     import time
 
-    from autograder.grading import failed_everywhere, grade_one
     from autograder.run.runner import WorkerProcess
 
     started = time.monotonic()
+    worker = WorkerProcess()
+    worker.spawn()  # TensorFlow loads in the worker while this process reads the submission
+    try:
+        return _check(args, worker, started)
+    finally:
+        worker.close()
+
+
+def _check(args: argparse.Namespace, worker, started: float) -> int:
+    import time
+
+    from autograder.grading import failed_everywhere, grade_one
 
     def save(graded) -> None:  # --output: the results document, whatever happened
         if args.output:
@@ -182,15 +193,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         save(failed_everywhere(args.submission, str(exc), None, exercise, unreadable=True))
         raise
-    worker = WorkerProcess()
     try:
         graded = grade_one(args.submission, worker, limits, points, exercise)
     except BaseException as exc:
         save(failed_everywhere(args.submission, f"the grader failed ({type(exc).__name__}: {exc})", points,
                                exercise, unreadable=True))
         raise
-    finally:
-        worker.close()
     save(graded)
     if graded.unreadable:
         print(f"autograder: {graded.problem}", file=sys.stderr)
@@ -381,7 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _without_iri_checker() -> None:
+    """Reading notebooks imports nbformat, whose jsonschema builds about 35 Earley parsers at
+    import for its optional "iri" format checker (the package rfc3987_syntax; jsonschema issue
+    #1428): 1-2 s of CPU, the largest part of the grader's own start. Nothing here validates
+    IRIs, so the grader's process goes without that checker (jsonschema skips it when the
+    import fails); a process that already imported it keeps it."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _without_iri_checker()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

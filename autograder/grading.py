@@ -158,6 +158,7 @@ def judge(sub: Submission, run: RunResult, limits: Limits, points: dict[str, flo
     static, run_data = static_summary(sub), run.to_dict()
     results = evaluate(sub.exercise, static, run_data, limit_info, points)
     info = {"outcome": run.outcome, "seconds": run.seconds}
+    info.update({k: run.detail[k] for k in ("cpu_seconds", "max_rss_bytes", "peak_bytes") if k in run.detail})  # what it cost
     if run.detail.get("output_bytes", 0) >= limits.output:
         info["output_truncated"] = True
     return Graded(sub.path, results, run=info, notes=notes(static, run_data, {**limit_info, "output": limits.output}),

@@ -222,7 +222,7 @@ class CellError(TypedDict):
     line: Union[int, None]
 
 
-class CellOutcome(TypedDict):
+class _CellOutcomeKeys(TypedDict):
     index: int
     challenge: Union[str, None]
     status: Literal["ok", "error", "syntax_error", "running"]
@@ -230,11 +230,34 @@ class CellOutcome(TypedDict):
     line: Union[int, None]
 
 
+class CellOutcome(_CellOutcomeKeys, total=False):
+    """One cell; a cell that ran to its end (ok or error) also says what it cost."""
+
+    seconds: float  # wall
+    cpu_seconds: float  # CPU of the whole process (all its threads) while the cell ran
+
+
+class _TimingKeys(TypedDict):
+    setup_seconds: float  # from before the fork to the first cell (0.0 when unknown)
+    setup_cpu: float
+    facts_seconds: float  # gathering, encoding and sending the snapshots so far
+    facts_cpu: float
+    snapshots: int
+
+
+class Timing(_TimingKeys, total=False):
+    """What the harness spent around the learner's cells."""
+
+    # Profiling only: [label, wall, cpu] of each fit's training and epochs, [cell, wall, cpu, index] of each cell's start
+    marks: list[list[Union[str, float]]]
+
+
 class Snapshot(TypedDict):
     """One line of the facts pipe, its nonce taken off by the grader."""
 
     done: bool
     cells: list[CellOutcome]
+    timing: Timing
     facts: dict[str, dict]
 
 

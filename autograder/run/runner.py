@@ -146,8 +146,12 @@ class WorkerProcess:
         self._buffer = bytearray()
         self._fds: list[int] = []
         self._lock = threading.Lock()
+        self._ready = False
 
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the worker process without waiting for it to be warm: its TensorFlow import
+        then overlaps whatever the grader does meanwhile (:meth:`start` waits for it)."""
+        self._ready = False
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
         env.setdefault("AUTOGRADER_SAMPLE_SIZE", str(GRADING_SAMPLE_SIZE))
         root = str(Path(__file__).resolve().parents[2])  # the directory that holds the autograder package
@@ -166,6 +170,11 @@ class WorkerProcess:
         self.sock = ours
         self._buffer.clear()
         self._drop_fds()
+
+    def start(self) -> None:
+        """Start the worker (unless :meth:`spawn` already did) and wait until it is warm."""
+        if self.proc is None:
+            self.spawn()
         try:
             ready = self._message(time.monotonic() + START_TIMEOUT)
         except TimeoutError:
@@ -173,6 +182,7 @@ class WorkerProcess:
         if not ready or ready.get("event") != "ready":
             self._kill()
             raise RuntimeError("the grading worker could not start (is TensorFlow installed?)")
+        self._ready = True
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -225,6 +235,8 @@ class WorkerProcess:
         with self._lock:
             if not self.alive():
                 self._kill()
+                self.start()
+            elif not self._ready:  # spawned early: wait until it is warm
                 self.start()
             state: dict = {"child": None, "reader": None}
             try:
@@ -295,24 +307,16 @@ class WorkerProcess:
                 pass
             self.proc.wait()
             self.proc = None
+        self._ready = False
         if self.sock is not None:
             self.sock.close()
             self.sock = None
         self._drop_fds()
 
     def close(self) -> None:
-        if self.proc is None:
-            self._kill()
-            return
-        try:
-            if self.sock is not None:
-                self.sock.shutdown(socket.SHUT_RDWR)  # the worker reads end of input and exits
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        """Stop the worker. Between jobs it holds nothing that needs a clean exit (every job's
+        processes are killed and reaped when the job ends), and an interpreter with TensorFlow
+        loaded takes 0.1-0.2 s to exit cleanly: it is killed, warm or still warming up."""
         self._kill()
 
 
@@ -387,8 +391,10 @@ class SubmissionGuard:
         return "the submission file was changed by the run and has been restored"
 
 
-def run_submission(sub: Submission, worker: WorkerProcess, limits: Limits, seed: int = 0) -> RunResult:
-    """Run one submission through a worker in fresh temporary directories, and collect its facts."""
+def run_submission(sub: Submission, worker: WorkerProcess, limits: Limits, seed: int = 0,
+                   profile: bool = False) -> RunResult:
+    """Run one submission through a worker in fresh temporary directories, and collect its facts.
+    ``profile`` (the benchmark's, never when grading): the snapshots also time each fit's epochs."""
     guard = SubmissionGuard(sub.path)
     jobdir = Path(tempfile.mkdtemp(prefix="autograder-job-"))
     # The working directory is not inside jobdir: the submission sees nothing of the grader's.
@@ -398,7 +404,7 @@ def run_submission(sub: Submission, worker: WorkerProcess, limits: Limits, seed:
         "name": sub.name, "exercise": exercise.name, "cells": sub.to_job(), "workdir": str(workdir),
         "output_file": str(jobdir / "output.txt"), "seed": seed, "data": "sample",
         "timeout": limits.timeout, "memory_limit": limits.memory, "output_limit": limits.output,
-        "threads": limits.threads,
+        "threads": limits.threads, "profile": profile,
     }
     detail: dict = {}
     try:

@@ -232,7 +232,7 @@ def run_job(job: dict, send_fd) -> dict:
     """
     nonce = secrets.token_hex(16)
     read_fd, write_fd = os.pipe()
-    start = time.monotonic()
+    start = job["forked_at"] = time.monotonic()  # the child times its set-up from here
     try:
         pid = os.fork()
     except OSError:
@@ -244,7 +244,7 @@ def run_job(job: dict, send_fd) -> dict:
         _child(job, nonce, write_fd)
     os.close(write_fd)
     outcome, peak, polls = "exited", 0, 0
-    status = None
+    status, usage = None, None
     try:
         try:
             send_fd({"event": "started", "pid": pid, "nonce": nonce}, read_fd)
@@ -252,10 +252,10 @@ def run_job(job: dict, send_fd) -> dict:
             os.close(read_fd)  # only the grader reads the child's facts
         while True:
             time.sleep(POLL_SECONDS)
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
-            status = None
+            status = usage = None
             polls += 1
             elapsed = time.monotonic() - start
             if polls % TREE_EVERY == 0:
@@ -272,9 +272,12 @@ def run_job(job: dict, send_fd) -> dict:
     finally:
         if status is None:  # stopped by a limit, or this loop failed: the child goes now
             _kill(pid)
-            _, status = os.waitpid(pid, 0)
+            _, status, usage = os.wait4(pid, 0)
         kill_all_descendants()  # whatever the child left running, in its session or not
     result = {"event": "done", "outcome": outcome, "seconds": round(time.monotonic() - start, 3), "peak_bytes": peak}
+    if usage is not None:  # the child's own CPU time (all its threads) and peak resident memory
+        result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)
+        result["max_rss_bytes"] = usage.ru_maxrss * 1024
     if os.WIFSIGNALED(status):
         result["signal"] = os.WTERMSIG(status)
         if outcome == "exited" and result["signal"] == signal.SIGKILL and job.get("memory_limit"):
