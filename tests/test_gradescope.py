@@ -336,3 +336,17 @@ def test_check_output_for_an_empty_file_exit_1(tmp_path):
     doc = load_results(out)
     assert doc["score"] == 0 and "empty.ipynb: the file is empty" in doc["output"]
     assert {t["extra_data"]["outcome"] for t in doc["tests"]} == {"incorrect"}
+
+
+def test_a_foreign_file_is_described_with_the_exercise_it_was_read_as(tmp_path):
+    """The "not a submission of this lesson" message comes from the exercise's own table."""
+    from autograder import exercises
+    from autograder.integrations.gradescope import choose
+
+    (tmp_path / "plot.py").write_text("import math\nprint(math.pi)\n")
+    for exercise in exercises.all_exercises():
+        choice = choose(tmp_path, exercise.name)
+        expected = exercise.table.NOT_LESSON.format(name="`plot.py`")
+        assert choice.problem and expected in choice.problem, choice.problem
+    dropout = choose(tmp_path, "dropout").problem
+    assert "Dropout layer" in dropout and "Dropout layer" not in choose(tmp_path, exercises.first().name).problem

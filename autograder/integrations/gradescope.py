@@ -406,7 +406,8 @@ def choose(folder: Path, exercise=None) -> Choice:
         if isinstance(prepared, str):
             problems[p], reasons[p] = prepared, _strip_name(prepared, p)
         elif (match.setdefault(p, lesson_match(prepared))) == (0, False):
-            problems[p], reasons[p] = msg["not_lesson"].format(name=_code(rel[p])), "not a submission of this lesson"
+            problems[p] = prepared.exercise.table.NOT_LESSON.format(name=_code(rel[p]))
+            reasons[p] = "not a submission of this lesson"
         else:
             readable.append((p, prepared))
     others = [p for p in files if p not in code]

@@ -358,9 +358,6 @@ SUBMISSION_MESSAGES = {
                "with your answers.",
     "no_code": "Your submission holds no notebook or script (found: {found}). Upload the lesson's notebook "
                "(`.ipynb`) or script (`.py`) with your answers.",
-    "not_lesson": "{name} is not a submission of this lesson: none of its cells compiles or trains the model, "
-                  "plots the history or answers the overfitting questions. Upload the lesson's notebook "
-                  "(`.ipynb`) or script (`.py`) with your answers.",
     "none_usable": "None of the files in your submission could be graded: {problems}. Upload the lesson's "
                    "notebook (`.ipynb`) or script (`.py`) with your answers.",
     "graded": "Graded {name}.",

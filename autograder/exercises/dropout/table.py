@@ -379,3 +379,8 @@ STANDALONE = {
         },
     },
 }
+
+# Gradescope: an uploaded file in which no cell does what this exercise's challenges do.
+NOT_LESSON = ("{name} is not a submission of this lesson: none of its cells adds a Dropout layer, compiles or "
+              "trains the model, plots the history or answers the questions on dropout. Upload the lesson's "
+              "notebook (`.ipynb`) or script (`.py`) with your answers.")
