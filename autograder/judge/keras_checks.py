@@ -365,28 +365,37 @@ def _shows_earlier_run(axes: list[dict], values: dict, earlier: list[dict]) -> b
     return not traces(values) and any(traces(h) for h in earlier)
 
 
-def check_figure(ctx: Context) -> Verdict:
-    """Two panels: the loss curves on the left, the accuracy curves on the right, of the latest History."""
+def two_panels(ctx: Context) -> tuple[list[dict], dict, Verdict | None]:
+    """The figure's two panels and the latest History's values, or the verdict saying why there are
+    none: not inspectable, not attempted, no History, no figure, an earlier run's figure, not 2 panels."""
     messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
     plot: PlotFacts = ctx.facts.get("plot") or {}
     if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, messages["figure_uncheckable"].format(reason=plot["uncheckable"]))
+        return [], {}, Verdict(UNCHECKABLE, messages["figure_uncheckable"].format(reason=plot["uncheckable"]))
     fig = plot.get("figure") or {"found": False}
     drawn = fig.get("found") and any(a.get("lines") for a in fig.get("axes", []))
     if not drawn and ctx.blank_places(challenge):
-        return _not_attempted(ctx, challenge)
+        return [], {}, _not_attempted(ctx, challenge)
     history, early = _plot_history(ctx)  # the figure must show the History of fit: that comes first
     if early:
-        return early
+        return [], {}, early
     if not drawn:
-        return _no_result(ctx, challenge, messages["no_figure"])
+        return [], {}, _no_result(ctx, challenge, messages["no_figure"])
     axes = fig.get("axes", [])
     values = history.get("values", {})
     if _shows_earlier_run(axes, values, _earlier_histories(ctx)):
-        return Verdict(FAILED, messages["stale_figure"], "shows an earlier fit")
+        return [], {}, Verdict(FAILED, messages["stale_figure"], "shows an earlier fit")
     if len(axes) != 2:
-        return Verdict(FAILED, messages["panels"].format(n=len(axes)), f"{len(axes)} panels")
-    values = history.get("values", {})
+        return [], {}, Verdict(FAILED, messages["panels"].format(n=len(axes)), f"{len(axes)} panels")
+    return axes, values, None
+
+
+def check_figure(ctx: Context) -> Verdict:
+    """Two panels: the loss curves on the left, the accuracy curves on the right, of the latest History."""
+    messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
+    axes, values, early = two_panels(ctx)
+    if early:
+        return early
     acc = accuracy_key(list(values)) or "accuracy"
     left, right = (_panel_names(a, values) for a in axes)
     problems = []

@@ -160,24 +160,9 @@ def check_figure(ctx: Context) -> Verdict:
     """Two panels: the reference accuracy curves without dropout on the left, the learner's with dropout on
     the right, of the latest History."""
     messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
-    plot = ctx.facts.get("plot") or {}
-    if "uncheckable" in plot:
-        return Verdict(UNCHECKABLE, messages["figure_uncheckable"].format(reason=plot["uncheckable"]))
-    fig = plot.get("figure") or {"found": False}
-    drawn = fig.get("found") and any(a.get("lines") for a in fig.get("axes", []))
-    if not drawn and ctx.blank_places(challenge):
-        return _not_attempted(ctx, challenge)
-    history, early = K._plot_history(ctx)
+    axes, values, early = K.two_panels(ctx)
     if early:
         return early
-    if not drawn:
-        return _no_result(ctx, challenge, messages["no_figure"])
-    axes = fig.get("axes", [])
-    values = history.get("values", {})
-    if K._shows_earlier_run(axes, values, K._earlier_histories(ctx)):
-        return Verdict(FAILED, messages["stale_figure"], "shows an earlier fit")
-    if len(axes) != 2:
-        return Verdict(FAILED, messages["panels"].format(n=len(axes)), f"{len(axes)} panels")
     acc = K.accuracy_key(list(values)) or "accuracy"
     mine = {k: values.get(k, []) for k in (acc, f"val_{acc}")}
     reference = {k: v for k, v in run_history("without").items() if k in ("accuracy", "val_accuracy")}
