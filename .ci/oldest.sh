@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 VENV=.venv-oldest
 TESTS=(tests/test_keras_adapter.py tests/test_compile_checks.py tests/test_model.py tests/test_data.py
-       tests/test_check_cli.py tests/test_keras_errors.py)
+       tests/test_check_cli.py tests/test_keras_errors.py tests/test_build_before_fit.py)
 stamp="$VENV/.installed-$(cat pyproject.toml constraints-oldest.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     if [ ! -x "$VENV/bin/python" ]; then

@@ -33,7 +33,11 @@ import pandas as pd
 
 from autograder import exercises
 from autograder.exercises import Exercise
+from autograder.grading import judge
+from autograder.integrations.classgrade import Entry, default_jobs, results_document, share_cores
 from autograder.integrations.sampleclass import variant_text, variants
+from autograder.read.source import read_submission
+from autograder.run.runner import Limits, WorkerProcess, run_submission
 from autograder.run.worker import descendants
 
 os.environ.update(TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", AUTOGRADER_DATA="sample")  # kernels inherit it
@@ -101,11 +105,6 @@ def profile_run(path: Path, exercise: Exercise, worker, limits) -> list[tuple[st
     functions) and the facts come from the run's own timing (``run_submission(profile=True)``);
     the process's exit from the worker's totals; the grader's part is timed here.
     """
-    from autograder.classgrade import Entry, results_document
-    from autograder.grading import judge
-    from autograder.runner import run_submission
-    from autograder.source import read_submission
-
     wall0, cpu0 = time.perf_counter(), time.process_time()
     sub = read_submission(path, exercise)
     read = (time.perf_counter() - wall0, time.process_time() - cpu0)
@@ -155,9 +154,6 @@ def profile_run(path: Path, exercise: Exercise, worker, limits) -> list[tuple[st
 def print_profile(exercise: Exercise, jobs: int | None, repeat: int, work: Path) -> None:
     """The profile of the solution and of a typical wrong submission (the first variant that
     fails a check): the median of ``repeat`` runs of each phase, wall and CPU."""
-    from autograder.classgrade import default_jobs, share_cores
-    from autograder.runner import Limits, WorkerProcess
-
     table = variants(exercise)
     wrong = next((name for name, (_, fails) in table.items() if fails), None)
     chosen = [name for name in table if not table[name][1]][:1] + ([wrong] if wrong else [])

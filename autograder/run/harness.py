@@ -293,7 +293,7 @@ def run(cells: list[dict], facts_fd: int, nonce: str, collectors: types.ModuleTy
     groups = dict(collectors.COLLECTORS)
     gather, cell_error, run_magic_cell_ = facts.gather, _cell_error, run_magic_cell
     lock, current_frames, sleep, main_thread = _thread.allocate_lock(), sys._current_frames, time.sleep, _thread.get_ident()
-    recorder = facts.Recorder(tuple(vars(collectors).get("DATASETS", ())))
+    recorder = facts.Recorder(tuple(vars(collectors).get("DATASETS", ())), build_before_fit=True)
     recorder.install()
     recorder.watch_datasets(sys.modules.get("autograder.data"))
     keras.utils.set_random_seed(seed)
