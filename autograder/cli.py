@@ -208,13 +208,27 @@ def _check(args: argparse.Namespace, worker, started: float) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError("--jobs must be at least 1")
+    pool = None
+    if not args.dask:
+        from autograder.run.pool import LocalPool, default_jobs
+
+        pool = LocalPool(args.jobs or default_jobs())  # TensorFlow loads in the workers while this process starts
+    try:
+        return _grade(args, pool)
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
+
+
+def _grade(args: argparse.Namespace, pool) -> int:
     from autograder.integrations.classgrade import grade_class
     from autograder.grading import points_table
 
     if args.dask:
         _need("grade --dask", "dask", "distributed")
-    if args.jobs is not None and args.jobs < 1:
-        raise ValueError("--jobs must be at least 1")
     forced = _exercise(args)
     points = points_table(args.points, forced)
     limits = _limits(args)
@@ -222,7 +236,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"autograder: the points in {args.points} apply to {_and(list(points))}; "
               "other exercises keep their own", file=sys.stderr)
     docs = grade_class(args.submissions, args.out, args.jobs, limits, points,
-                       dask_address=args.dask, progress=not args.quiet, exercise=forced)
+                       dask_address=args.dask, progress=not args.quiet, exercise=forced, pool=pool)
     if not docs:
         print("autograder: no submissions (.py or .ipynb) found", file=sys.stderr)
         return 2

@@ -173,3 +173,32 @@ def test_the_grader_fingerprint_covers_the_checks_and_the_lesson(tmp_path):
     target = copies[[p.name for p in files].index("checks.py")]
     target.write_bytes(target.read_bytes() + b"\n# a changed check\n")
     assert classgrade.fingerprint(copies) != before
+
+
+@pytest.mark.parametrize("args", [[], ["--exercise", "no_such_exercise"], ["--points", "missing.yml"]],
+                         ids=["nothing_to_grade", "unknown_exercise", "missing_points_file"])
+def test_grade_starts_its_workers_first_and_leaves_none_behind(tmp_path, capsys, args):
+    """`grade` starts its warm workers before anything else (TensorFlow loads while it reads the
+    class); whether they are used, unused, or the command stops on a bad option, none outlives it."""
+    import os
+
+    from autograder import cli as cli_module
+    from autograder.run.worker import descendants
+
+    before = set(descendants(os.getpid()))
+    assert cli_module.main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "2", *args]) == 2
+    assert set(descendants(os.getpid())) - before == set()
+    assert capsys.readouterr().err.strip()  # said why
+
+
+def test_a_pool_made_early_grades_and_is_closed(tmp_path):
+    from autograder.integrations.classgrade import grade_class
+    from autograder.run.pool import LocalPool
+    from autograder.run.runner import Limits
+
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "five_epochs.py").write_text(variant_text("five_epochs"))
+    pool = LocalPool(1)
+    docs = grade_class([str(tmp_path / "subs")], tmp_path / "out", 1, Limits(), progress=False, pool=pool)
+    assert [d["score"] for d in docs] == [12]
+    assert not any(w.alive() for w in pool.workers)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
-import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -26,7 +24,8 @@ from autograder.run.atomic import write_json_atomic, write_text_atomic
 from autograder.report.classreport import by_exercise, doc_exercise
 from autograder.exercises import Exercise
 from autograder.grading import Graded, failed_everywhere, judge
-from autograder.run.runner import Limits, RunResult, WorkerProcess, run_submission
+from autograder.run.pool import LocalPool, default_jobs
+from autograder.run.runner import Limits, RunResult
 from autograder.read.source import SUFFIXES, Submission, SubmissionError, read_submission
 
 RESULTS = "results.json"
@@ -157,46 +156,12 @@ def results_document(graded: Graded, entry: Entry, limits: Limits, points: Mappi
     return doc
 
 
-class LocalPool:
-    """N warm workers used by N threads; a worker killed by a submission is restarted.
-
-    The workers warm up (import TensorFlow) in the background, so the first submissions are
-    read and checked meanwhile; ``run`` waits for a ready worker.
-    """
-
-    def __init__(self, jobs: int) -> None:
-        self.width = jobs
-        self.idle: queue.Queue[WorkerProcess] = queue.Queue()
-        self.workers = [WorkerProcess() for _ in range(jobs)]
-        self._starters = [threading.Thread(target=self._start, args=(w,), daemon=True) for w in self.workers]
-        for t in self._starters:
-            t.start()
-
-    def _start(self, worker: WorkerProcess) -> None:
-        try:
-            worker.start()
-        except Exception:
-            pass  # WorkerProcess.run starts it again and reports the failure per submission
-        self.idle.put(worker)
-
-    def run(self, sub: Submission, limits: Limits) -> RunResult:
-        worker = self.idle.get()
-        try:
-            return run_submission(sub, worker, limits)
-        finally:
-            self.idle.put(worker)
-
-    def close(self) -> None:
-        for t in self._starters:
-            t.join()
-        for w in self.workers:
-            w.close()
-
-
 def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Limits,
                 points: PointsTable | None = None, dask_address: str | None = None, progress: bool = True,
-                exercise: Exercise | str | None = None) -> list[dict]:
+                exercise: Exercise | str | None = None, pool: LocalPool | None = None) -> list[dict]:
     """Grade every submission found in ``inputs`` into ``out``; return the results documents.
+
+    ``pool``: warm workers the caller started early (closed here, used or not); else made here.
 
     Each submission is graded as ``exercise`` if given, else as the exercise it is recognised as;
     ``points`` maps an exercise's name to its points (an exercise not in it: its table's).
@@ -219,13 +184,15 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
 
     bar = tqdm(total=len(entries), initial=len(entries) - len(todo), desc="grading", unit="sub",
                disable=not progress, dynamic_ncols=True)
+    if not todo and pool is not None:
+        pool.close()
     if todo:
         if dask_address:
             from autograder.integrations.dask_grading import DaskRunner
 
             runner: LocalPool | DaskRunner = DaskRunner(dask_address)
         else:
-            runner = LocalPool(jobs or default_jobs())
+            runner = pool or LocalPool(jobs or default_jobs())
         width = jobs or runner.width
         run_limits = limits if dask_address else share_cores(limits, width)
 
@@ -302,10 +269,6 @@ def share_cores(limits: Limits, jobs: int) -> Limits:
     if limits.threads is not None:
         return limits
     return replace(limits, threads=max(1, default_jobs() // max(1, jobs)))
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def write_grades_csv(out: Path, entries: list[Entry], docs: dict[str, dict], exercise: Exercise,
