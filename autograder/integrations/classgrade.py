@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -209,11 +210,15 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
             return judge(sub, run, limits, exercise_points(points, sub.exercise))
 
         try:
-            with ThreadPoolExecutor(max_workers=width) as pool:
-                futures = {pool.submit(grade_entry, entry): entry for entry in todo}
-                for future in as_completed(futures):
+            # Twice as many threads as workers: while a worker runs one submission, the next one is
+            # already read and waiting for it, so no worker idles while the grader reads or judges.
+            with ThreadPoolExecutor(max_workers=2 * width) as threads:
+                futures = {threads.submit(grade_entry, entry): entry for entry in todo}
+                for done, future in enumerate(as_completed(futures), 1):
                     _save(out, futures[future], future.result(), limits, points, forced, docs)
                     bar.update(1)
+                    if done == max(1, len(todo) - width):  # the last ones are running: cores free up
+                        threading.Thread(target=_prepare_report, daemon=True).start()
         finally:
             runner.close()
     bar.close()
@@ -222,6 +227,15 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
     for message in missing:
         print(f"autograder: {message}")
     return ordered
+
+
+def _prepare_report() -> None:
+    from autograder.report.classreport import prepare_plotting
+
+    try:
+        prepare_plotting()
+    except Exception:  # plotting says what is wrong when it runs
+        pass
 
 
 def output_names(exercise: Exercise | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import signal
 import socket
 import sys
@@ -225,6 +226,29 @@ def _child(job: dict, nonce: str, facts_fd: int) -> None:
         os._exit(code)
 
 
+def _exit_waiter(pid: int):
+    """``wait(seconds)``: sleep until the child exits or ``seconds`` pass (a pidfd wakes it at the
+    exit, so the next submission starts at once rather than at the next poll); ``wait(None)``
+    releases the descriptor. Without pidfds (Linux before 5.3), a plain sleep."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = -1
+
+    def wait(seconds: float | None) -> None:
+        nonlocal fd
+        if seconds is None:
+            if fd >= 0:
+                os.close(fd)
+                fd = -1
+        elif fd >= 0:
+            select.select([fd], [], [], seconds)
+        else:
+            time.sleep(seconds)
+
+    return wait
+
+
 def run_job(job: dict, send_fd) -> dict:
     """Fork a child for one job, enforce its limits, and say how it ended.
 
@@ -245,13 +269,14 @@ def run_job(job: dict, send_fd) -> dict:
     os.close(write_fd)
     outcome, peak, polls = "exited", 0, 0
     status, usage = None, None
+    exited = _exit_waiter(pid)
     try:
         try:
             send_fd({"event": "started", "pid": pid, "nonce": nonce}, read_fd)
         finally:
             os.close(read_fd)  # only the grader reads the child's facts
         while True:
-            time.sleep(POLL_SECONDS)
+            exited(POLL_SECONDS)
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
@@ -270,6 +295,7 @@ def run_job(job: dict, send_fd) -> dict:
             if outcome != "exited":
                 break
     finally:
+        exited(None)  # closes its descriptor
         if status is None:  # stopped by a limit, or this loop failed: the child goes now
             _kill(pid)
             _, status, usage = os.wait4(pid, 0)
