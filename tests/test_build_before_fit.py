@@ -161,3 +161,43 @@ def test_the_early_build_leaves_what_it_cannot_read_to_fit():
     Trainer.compile(lazy, **GOOD)
     assert not K.build_before_fit(lazy, train, None, {})  # its layers are built in fit's trace, as usual
     assert not model.optimizer.built
+
+
+SUBMISSION = '''# %%
+from autograder.data import load_datasets
+from autograder.model import build_model_intro
+
+train_ds, val_ds = load_datasets()
+model_intro = build_model_intro()
+model_intro.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+traces = []
+step = model_intro.train_step
+
+
+def counted(data):
+    traces.append(1)
+    return step(data)
+
+
+model_intro.train_step = counted
+
+# %%
+history_intro = model_intro.fit(train_ds, epochs=2, validation_data=val_ds)
+
+# %%
+if len(traces) != 1:
+    raise RuntimeError(f"fit traced its train step {len(traces)} times")
+'''
+
+
+def test_the_grader_traces_a_learner_fit_once(worker, tmp_path):
+    """Through the real worker, as every submission runs: the early build is on."""
+    from autograder.read.source import read_submission
+    from autograder.run.runner import Limits, run_submission
+
+    path = tmp_path / "counted.py"
+    path.write_text(SUBMISSION, encoding="utf-8")
+    run = run_submission(read_submission(path), worker, Limits())
+    cells = run.snapshot["cells"]
+    assert len(cells) == 3
+    assert [(c["status"], c["error"]) for c in cells] == [("ok", None)] * 3

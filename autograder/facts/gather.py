@@ -482,9 +482,9 @@ class Recorder:
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
                     "error": None, "history": None, "history_data": None}
             recorder.fit_calls.append(call)
-            if recorder.build_before_fit:
-                _build_before_fit(model, x, y, kwargs)
             try:
+                if recorder.build_before_fit:  # never raises, but an interrupt there is fit's
+                    _build_before_fit(model, x, y, kwargs)
                 history = _orig_fit(model, x, y, batch_size, epochs, *args, **kwargs)
             except BaseException as exc:
                 call["error"] = _error(exc)
