@@ -92,3 +92,21 @@ def test_a_run_reports_what_it_cost(worker):
 def test_grading_does_not_profile(worker):
     result = run_submission(read_submission(SOLUTION, FIRST), worker, Limits())
     assert "marks" not in result.snapshot["timing"]
+
+
+def test_the_benchmark_profiles_one_child_run(tmp_path):
+    """`bash dev.sh bench --profile-only` works from a clone (it broke once, unnoticed, when
+    modules moved): every phase of a correct and a wrong submission, with figures that add up."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "class_grading.py"),
+                           "--profile-only", "--repeat", "1", "--keep", str(tmp_path / "bench")],
+                          capture_output=True, text=True, timeout=600, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert out.count("Profile of one child run:") == 2, out
+    for phase in ("fork and set-up", "fit, first epoch (traces train + test)", "facts and snapshots",
+                  "judge and results.json (grader)"):
+        assert phase in out, phase
+    first = out.split("Profile of one child run:")[1]
+    rows = {line[:54].strip(): line[54:].split() for line in first.splitlines()[2:] if line.startswith("  ")}
+    assert float(rows["total"][1]) >= float(rows["fit, first epoch (traces train + test)"][1]) > 0
