@@ -16,6 +16,7 @@ from keras.src.backend.tensorflow.trainer import TensorFlowTrainer as Trainer  #
 
 from autograder.data import load_datasets
 from autograder.facts.keras_adapter import bind
+from autograder.exercises.dropout.model import build_model_dropout
 from autograder.model import build_model_intro
 
 K = bind()
@@ -52,6 +53,7 @@ class _Subclassed(keras.Model):
 # name: (model maker, compile arguments, how fit is called: train, val -> (args, kwargs))
 CASES = {
     "correct": (build_model_intro, GOOD, lambda t, v: ((t,), dict(validation_data=v))),
+    "dropout_model": (build_model_dropout, GOOD, lambda t, v: ((t,), dict(validation_data=v))),
     "acc_metric": (build_model_intro, {**GOOD, "metrics": ["acc"]}, lambda t, v: ((t,), dict(validation_data=v))),
     "metric_objects": (build_model_intro, {**GOOD, "optimizer": "sgd",
                                            "metrics": [keras.metrics.SparseCategoricalAccuracy(), "sparse_top_k_categorical_accuracy"]},
@@ -121,7 +123,7 @@ def test_fit_gives_the_learner_the_same_with_or_without_the_early_build(case):
             np.testing.assert_allclose(early[2][key], plain[2][key], rtol=1e-5, err_msg=key)
     else:
         assert early[2] == plain[2]
-    if case in ("correct", "acc_metric", "metric_objects", "no_validation", "mse_loss"):
+    if case in ("correct", "dropout_model", "acc_metric", "metric_objects", "no_validation", "mse_loss"):
         assert built, "the early build should have run for a plain fit(dataset)"
     if case in ("validation_split_with_dataset", "y_with_dataset", "subclassed_model", "lazy_sequential"):
         assert not built, "Keras refuses these arguments before building: so does the early build"
@@ -165,6 +167,7 @@ def test_the_early_build_leaves_what_it_cannot_read_to_fit():
 
 SUBMISSION = '''# %%
 from autograder.data import load_datasets
+from autograder.exercises.dropout.model import build_model_dropout
 from autograder.model import build_model_intro
 
 train_ds, val_ds = load_datasets()
