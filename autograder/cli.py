@@ -217,10 +217,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         pool = LocalPool(args.jobs or default_jobs())  # TensorFlow loads in the workers while this process starts
     try:
         return _grade(args, pool)
-    except BaseException:
+    finally:
         if pool is not None:
-            pool.close()
-        raise
+            pool.close()  # again if grading closed it: nothing
 
 
 def _grade(args: argparse.Namespace, pool) -> int:

@@ -34,9 +34,10 @@ import pandas as pd
 from autograder import exercises
 from autograder.exercises import Exercise
 from autograder.grading import judge
-from autograder.integrations.classgrade import Entry, default_jobs, results_document, share_cores
+from autograder.integrations.classgrade import Entry, results_document, share_cores
 from autograder.integrations.sampleclass import variant_text, variants
 from autograder.read.source import read_submission
+from autograder.run.pool import default_jobs
 from autograder.run.runner import Limits, WorkerProcess, run_submission
 from autograder.run.worker import descendants
 

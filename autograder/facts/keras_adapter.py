@@ -209,9 +209,9 @@ def bind() -> KerasInternals:
     def build_before_fit(model, x, y, kwargs: dict) -> bool:
         """Create the variables ``fit`` would create in its first trace (Keras' symbolic build, from
         the shapes of ``x``'s batches), so that the train step is traced once. Only for a model whose
-        layers are built, and ``fit(dataset)`` with batches of ``(x, y)`` or ``(x, y, weights)`` tensors,
-        no ``y`` and no ``validation_split`` (Keras refuses those first). Whatever goes wrong is left for ``fit`` to say: never raises.
-        Returns whether it built."""
+        layers are built, and ``fit(dataset)`` with batches of ``(x, y)`` or ``(x, y, weights)``
+        tensors, no ``y`` and no ``validation_split`` (Keras refuses those first). Whatever goes
+        wrong is left for ``fit`` to say: never raises. Returns whether it built."""
         try:
             if symbolic_build is None or dataset_class is None or y is not None or "validation_split" in kwargs:
                 return False

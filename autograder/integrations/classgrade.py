@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ from autograder.exercises import Exercise
 from autograder.grading import Graded, failed_everywhere, judge
 from autograder.run.pool import LocalPool, default_jobs
 from autograder.run.runner import Limits, RunResult
-from autograder.read.source import SUFFIXES, Submission, SubmissionError, read_submission
+from autograder.read.source import SUFFIXES, SubmissionError, read_submission
 
 RESULTS = "results.json"
 
@@ -162,7 +161,8 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
                 exercise: Exercise | str | None = None, pool: LocalPool | None = None) -> list[dict]:
     """Grade every submission found in ``inputs`` into ``out``; return the results documents.
 
-    ``pool``: warm workers the caller started early (closed here, used or not); else made here.
+    ``pool``: warm workers the caller started early (used if there is anything to run, and then
+    closed here; the caller closes it in any case); else made here.
 
     Each submission is graded as ``exercise`` if given, else as the exercise it is recognised as;
     ``points`` maps an exercise's name to its points (an exercise not in it: its table's).
@@ -185,8 +185,6 @@ def grade_class(inputs: list[str], out: str | Path, jobs: int | None, limits: Li
 
     bar = tqdm(total=len(entries), initial=len(entries) - len(todo), desc="grading", unit="sub",
                disable=not progress, dynamic_ncols=True)
-    if not todo and pool is not None:
-        pool.close()
     if todo:
         if dask_address:
             from autograder.integrations.dask_grading import DaskRunner

@@ -226,27 +226,21 @@ def _child(job: dict, nonce: str, facts_fd: int) -> None:
         os._exit(code)
 
 
-def _exit_waiter(pid: int):
-    """``wait(seconds)``: sleep until the child exits or ``seconds`` pass (a pidfd wakes it at the
-    exit, so the next submission starts at once rather than at the next poll); ``wait(None)``
-    releases the descriptor. Without pidfds (Linux before 5.3), a plain sleep."""
+def _pidfd(pid: int) -> int:
+    """A descriptor that becomes readable when ``pid`` exits, or -1 (Linux before 5.3)."""
     try:
-        fd = os.pidfd_open(pid)
+        return os.pidfd_open(pid)
     except (AttributeError, OSError):
-        fd = -1
+        return -1
 
-    def wait(seconds: float | None) -> None:
-        nonlocal fd
-        if seconds is None:
-            if fd >= 0:
-                os.close(fd)
-                fd = -1
-        elif fd >= 0:
-            select.select([fd], [], [], seconds)
-        else:
-            time.sleep(seconds)
 
-    return wait
+def _wait_for_exit(pidfd: int, seconds: float) -> None:
+    """Sleep ``seconds`` or until the child exits: the next submission then starts at once rather
+    than at the next poll. Without a pidfd, a plain sleep."""
+    if pidfd >= 0:
+        select.select([pidfd], [], [], seconds)
+    else:
+        time.sleep(seconds)
 
 
 def run_job(job: dict, send_fd) -> dict:
@@ -269,14 +263,14 @@ def run_job(job: dict, send_fd) -> dict:
     os.close(write_fd)
     outcome, peak, polls = "exited", 0, 0
     status, usage = None, None
-    exited = _exit_waiter(pid)
+    pidfd = _pidfd(pid)
     try:
         try:
             send_fd({"event": "started", "pid": pid, "nonce": nonce}, read_fd)
         finally:
             os.close(read_fd)  # only the grader reads the child's facts
         while True:
-            exited(POLL_SECONDS)
+            _wait_for_exit(pidfd, POLL_SECONDS)
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
@@ -295,7 +289,8 @@ def run_job(job: dict, send_fd) -> dict:
             if outcome != "exited":
                 break
     finally:
-        exited(None)  # closes its descriptor
+        if pidfd >= 0:
+            os.close(pidfd)
         if status is None:  # stopped by a limit, or this loop failed: the child goes now
             _kill(pid)
             _, status, usage = os.wait4(pid, 0)
