@@ -18,7 +18,7 @@ from autograder.facts.schema import validate_snapshot
 from autograder.grading import judge
 from autograder.run.runner import Limits, WorkerProcess, run_submission
 from autograder.read.source import read_submission
-from conftest import FIRST, MIN_TIME_LIMIT, SOLUTION
+from conftest import FIRST, MIN_TIME_LIMIT, ROOT, SOLUTION
 
 # The lightest submission that still starts TensorFlow's runtime in the child: eager operations,
 # one of them big enough to use the intra-op pool.
@@ -96,11 +96,10 @@ def test_grading_does_not_profile(worker):
 
 def test_the_benchmark_profiles_one_child_run(tmp_path):
     """`bash dev.sh bench --profile-only` works from a clone (it broke once, unnoticed, when
-    modules moved): every phase of a correct and a wrong submission, with figures that add up."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    proc = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "class_grading.py"),
+    modules moved): the phases of a correct and a wrong submission, the first epoch within the total."""
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "class_grading.py"),
                            "--profile-only", "--repeat", "1", "--keep", str(tmp_path / "bench")],
-                          capture_output=True, text=True, timeout=600, cwd=root)
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     assert out.count("Profile of one child run:") == 2, out
