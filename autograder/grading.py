@@ -1,6 +1,8 @@
 """One submission from file to verdicts: read → run → facts → checks. Used by check and grade."""
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from autograder.run.runner import Limits, RunResult, WorkerProcess, run_submissi
 from autograder.run.sizes import human_size
 from autograder.exercises import Exercise
 from autograder.read.source import Submission, SubmissionError, read_submission
+
+COPY_SHARE = 0.4  # a file keeping this share of the lesson's own code lines is a copy of the lesson
 
 
 @dataclass
@@ -24,6 +28,7 @@ class Graded:
     run: dict = field(default_factory=dict)  # outcome, seconds, ...
     notes: list[str] = field(default_factory=list)  # what no check reports (rubric.NOTE_MESSAGES), for the learner
     exercise: str = ""  # the name of the exercise it was graded as
+    not_lesson: bool = False  # nothing in it is this lesson's (it was still run; its first note says so)
 
     @property
     def score(self) -> float:
@@ -46,7 +51,33 @@ def static_summary(sub: Submission) -> dict:
         "cells": [{"index": c.index, "challenge": c.challenge, "first_line": c.first_line} for c in sub.cells],
         "problems": [asdict(p) for p in sub.problems],
         "notes": [asdict(n) for n in sub.notes],
+        "not_lesson": lesson_match(sub) == (0, False),
     }
+
+
+def lesson_match(sub: Submission) -> tuple[int, bool]:
+    """How much a read submission looks like its exercise's lesson: how many of the exercise's
+    challenges the static pass recognises, and whether it keeps most of the lesson's own code
+    lines (a copy of it). ``(0, False)``: not a submission of this lesson."""
+    challenges = len({c.challenge for c in sub.cells if c.challenge})
+    lesson = _lesson_lines(sub.exercise.name)
+    mine = {_squash(line) for c in sub.cells for line in c.source.splitlines()}
+    return challenges, bool(lesson) and len(lesson & mine) >= COPY_SHARE * len(lesson)
+
+
+def _squash(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+@functools.lru_cache(maxsize=None)
+def _lesson_lines(exercise: str) -> frozenset[str]:
+    """The distinctive code lines of the exercise's lesson (no comments, no blanks, not tiny)."""
+    try:
+        text = exercises.get(exercise).lesson.read_text(encoding="utf-8")
+    except (ImportError, OSError, ValueError):
+        return frozenset()
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(_squash(l) for l in lines if len(l) >= 12 and not l.startswith("#") and rubric.BLANK not in l)
 
 
 def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[str]:
@@ -56,6 +87,8 @@ def notes(static: dict, run: dict | None, limits: dict | None = None) -> list[st
     msg = rubric.NOTE_MESSAGES
     ctx = Context(static, run, limits, exercises.get(static.get("exercise") or exercises.first()))
     found: list[tuple[int, int, str]] = []  # (cell, line, text)
+    if static.get("not_lesson"):  # first: it explains every failing check (the run still counts)
+        found.append((-1, 0, ctx.exercise.table.NOT_LESSON.format(name=f"`{static.get('name', 'this file')}`")))
     explained = set()  # cells whose error a magic note already explains
     for n in static.get("notes", []):
         kind, detail = n["kind"], n.get("detail") or {}
@@ -162,7 +195,7 @@ def judge(sub: Submission, run: RunResult, limits: Limits, points: dict[str, flo
     if run.detail.get("output_bytes", 0) >= limits.output:
         info["output_truncated"] = True
     return Graded(sub.path, results, run=info, notes=notes(static, run_data, {**limit_info, "output": limits.output}),
-                  exercise=sub.exercise.name)
+                  exercise=sub.exercise.name, not_lesson=static["not_lesson"])
 
 
 def grade_one(path: str | Path, worker: WorkerProcess, limits: Limits, points: dict[str, float] | None = None,

@@ -103,6 +103,18 @@ def test_rerun_resumes_and_regrades_only_what_is_missing(graded, classroom):
     assert len(pd.read_csv(out / "grades.csv")) == len(CLASS) + 3
 
 
+def test_a_file_that_is_not_this_lesson_is_graded_and_named_in_the_class_report(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "homework3.py").write_text("import math\nprint(math.pi)\n")
+    proc = cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out" / "homework3" / "results.json").read_text())
+    assert doc["score"] == 0 and doc["extra_data"]["not_lesson"] is True and doc["extra_data"]["problem"] is None
+    assert doc["output"].startswith(rubric.NOTE_MESSAGES["heading"]) and "not a submission of this lesson" in doc["output"]
+    report_md = (tmp_path / "out" / "report.md").read_text()
+    assert "## Submissions that are not this lesson" in report_md and str(tmp_path / "subs" / "homework3.py") in report_md
+
+
 def test_grade_with_nothing_to_grade(tmp_path):
     proc = cli("grade", str(tmp_path), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "no submissions" in proc.stderr

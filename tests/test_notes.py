@@ -129,6 +129,54 @@ def test_notes_are_in_the_text_report_and_the_gradescope_output():
     assert "Notes:" not in report.text(graded_with([]))
 
 
+
+def test_a_file_that_is_not_this_lesson_says_so_first():
+    """A run of an unrelated file fails every check; the first note says why, in the exercise's words."""
+    data = dict(static(problems=[problem("syntax", 8, 2, None, "invalid syntax (column 4)")], extra_cells=[8]),
+                not_lesson=True)
+    found = notes(data, run({8: {"status": "syntax_error"}}), {})
+    assert found[0] == FIRST.table.NOT_LESSON.format(name="`sub.ipynb`") and "not a submission of this lesson" in found[0]
+    assert len(found) == 2 and found[1].startswith("sub.ipynb, cell 9, line 2: ")
+    assert notes(dict(data, not_lesson=False), run({8: {"status": "syntax_error"}}), {}) == found[1:]
+
+
+def test_the_static_pass_tells_a_lesson_from_an_unrelated_file(tmp_path):
+    """Plain reads, no run: the lesson, the solution and a file that only answers one challenge are
+    this lesson's; a script of another course and a notebook with one unrelated cell are not, for
+    every exercise they could be read as."""
+    from autograder import exercises
+    from autograder.grading import static_summary
+    from autograder.read.source import read_submission
+
+    def summary(name: str, text: str, exercise=None) -> dict:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return static_summary(read_submission(path, exercise))
+
+    for each in exercises.all_exercises():
+        assert summary(f"{each.name}_lesson.py", each.lesson.read_text(encoding="utf-8"))["not_lesson"] is False
+        assert summary(f"{each.name}_solution.py", each.solution.read_text(encoding="utf-8"))["not_lesson"] is False
+        assert summary("numbers.py", "import numpy as np\nprint(np.arange(3))\n", each)["not_lesson"] is True
+    only_compile = "# %%\nmodel_intro.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])\n"
+    assert summary("only_compile.py", only_compile)["not_lesson"] is False
+    notebook = nbformat.v4.new_notebook(cells=[new_code_cell("x = 1")])
+    assert summary("other.ipynb", nbformat.writes(notebook))["not_lesson"] is True
+
+
+def test_the_class_report_lists_the_files_that_are_not_this_lesson():
+    from autograder.report import classreport
+
+    note = FIRST.table.NOT_LESSON.format(name="`sub.ipynb`")
+    stranger, student = report.gradescope(graded_with([note], not_lesson=True)), report.gradescope(graded_with([]))
+    assert stranger["extra_data"]["not_lesson"] is True and "not_lesson" not in student["extra_data"]
+    stranger["extra_data"]["submission"] = "uploads/homework3.py"
+    text = classreport.markdown(classreport.summarise([stranger, student]), [stranger, student])
+    assert "## Submissions that are not this lesson" in text
+    assert text.split("## Submissions that are not this lesson")[1].count("\n- ") == 1
+    assert "- uploads/homework3.py" in text
+    alone = classreport.markdown(classreport.summarise([student]), [student])
+    assert "not this lesson" not in alone
+
 # --- through the real worker ---------------------------------------------------------------------
 
 def test_notes_through_the_worker_syntax_error_and_a_loop_after_the_last_challenge(grade):
@@ -151,3 +199,11 @@ def test_notes_through_the_worker_syntax_error_and_a_loop_after_the_last_challen
     assert limit.endswith(MSG["limit_after_checks"])
     assert limit in report.text(graded).replace("\n    ", " ")
     assert report.gradescope(graded)["output"].endswith("- " + limit)
+
+
+def test_an_unrelated_file_is_run_and_its_first_note_says_it_is_not_this_lesson(grade):
+    graded = grade("import math\nprint(math.pi)\n", name="homework3")
+    assert graded.score == 0 and graded.run["outcome"] == "exited" and graded.problem is None
+    assert graded.notes[0] == FIRST.table.NOT_LESSON.format(name="`homework3.py`") and graded.not_lesson
+    text = report.text(graded).replace("\n    ", " ")
+    assert "`homework3.py` is not a submission of this lesson" in text

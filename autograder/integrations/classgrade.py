@@ -153,6 +153,8 @@ def results_document(graded: Graded, entry: Entry, limits: Limits, points: Mappi
         "settings": _settings(limits, points, forced), "run": graded.run, "problem": graded.problem,
         "checks": [{"tag": r.tag, "status": r.status, "answer": r.answer} for r in graded.results],
     }
+    if graded.not_lesson:
+        doc["extra_data"]["not_lesson"] = True
     return doc
 
 

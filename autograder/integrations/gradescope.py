@@ -11,7 +11,6 @@ be moved with the environment variable ``GRADESCOPE_ROOT`` (for tests).
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -39,7 +38,6 @@ _NOT_BUILT = ("__pycache__", "*.egg-info", "*.pyc")
 # Folders of a submission that are not the learner's work (editor and archive clutter).
 _CLUTTER = ("__MACOSX", "__pycache__", ".ipynb_checkpoints")
 MAX_LISTED = 8  # files named in one message
-COPY_SHARE = 0.4  # a file keeping this share of the lesson's own code lines is a copy of the lesson
 
 
 @dataclass
@@ -357,39 +355,11 @@ class Choice:
     notes: list[str] = field(default_factory=list)
 
 
-def lesson_match(sub) -> tuple[int, bool]:
-    """How much a read submission looks like its exercise's lesson: how many of the exercise's
-    challenges the static pass recognises, and whether it keeps most of the lesson's own code
-    lines (a copy of it)."""
-    challenges = len({c.challenge for c in sub.cells if c.challenge})
-    lesson = _lesson_lines(sub.exercise.name)
-    mine = {_squash(line) for c in sub.cells for line in c.source.splitlines()}
-    return challenges, bool(lesson) and len(lesson & mine) >= COPY_SHARE * len(lesson)
-
-
-def _squash(line: str) -> str:
-    return re.sub(r"\s+", "", line)
-
-
-@functools.lru_cache(maxsize=None)
-def _lesson_lines(exercise: str) -> frozenset[str]:
-    """The distinctive code lines of the exercise's lesson (no comments, no blanks, not tiny)."""
-    from autograder import exercises
-    from autograder.judge.rubric import BLANK
-
-    try:
-        text = exercises.get(exercise).lesson.read_text(encoding="utf-8")
-    except (ImportError, OSError, ValueError):
-        return frozenset()
-    lines = (line.strip() for line in text.splitlines())
-    return frozenset(_squash(l) for l in lines if len(l) >= 12 and not l.startswith("#") and BLANK not in l)
-
-
 def choose(folder: Path, exercise=None) -> Choice:
     """The file to grade among the uploaded files, or why there is none: read as ``exercise``
     (an Exercise or its name), or as the exercise each file is recognised as (None)."""
     from autograder.judge import rubric
-    from autograder.grading import prepare
+    from autograder.grading import lesson_match, prepare
     from autograder.read.source import SUFFIXES
 
     msg = rubric.SUBMISSION_MESSAGES

@@ -80,6 +80,11 @@ def markdown(rows: list[dict], docs: list[dict], title: str | None = None) -> st
         lines.append(f"| `{r['tag']}` {r['title']} | {r['passed']}/{r['submissions']} | {r['pass_rate']:.0%} | {wrong} |")
     if problems:
         lines += ["", "## Submissions that could not be run", ""] + [f"- {_cell(p)}" for p in problems]
+    strangers = [d["extra_data"]["submission"] for d in docs if d.get("extra_data", {}).get("not_lesson")]
+    if strangers:
+        lines += ["", "## Submissions that are not this lesson", "",
+                  "Run and graded, but no cell does what a challenge asks and little of the lesson's code is "
+                  "there: a wrong upload?", ""] + [f"- {_cell(s)}" for s in strangers]
     return "\n".join(lines) + "\n"
 
 

@@ -56,6 +56,8 @@ def gradescope(graded: Graded, *, visibility: str = "visible", stdout_visibility
                        "run": graded.run},
         "tests": tests,
     }
+    if graded.not_lesson:
+        result["extra_data"]["not_lesson"] = True
     if graded.problem:
         result["output"] = graded.problem
     elif graded.notes:

@@ -380,7 +380,8 @@ STANDALONE = {
     },
 }
 
-# Gradescope: an uploaded file in which no cell does what this exercise's challenges do.
+# A submitted file in which no cell does what this exercise's challenges do (Gradescope does not run it;
+# check and grade run it and say this first).
 NOT_LESSON = ("{name} is not a submission of this lesson: none of its cells adds a Dropout layer, compiles or "
-              "trains the model, plots the history or answers the questions on dropout. Upload the lesson's "
+              "trains the model, plots the history or answers the questions on dropout. Submit the lesson's "
               "notebook (`.ipynb`) or script (`.py`) with your answers.")
