@@ -266,7 +266,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from autograder.integrations.classgrade import grade_class
-    from autograder.integrations.sampleclass import write_class
+    from autograder.integrations.sampleclass import class_variants, variants, write_class
 
     forced = _exercise(args)
     out = Path(args.out)
@@ -280,7 +280,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Per-submission feedback: <results>/<submission>/results.json, with <results> =", out / "results")
     _class_summary(docs, out / "results")
     command = Path(sys.executable).with_name("autograder")
-    wrong = [p for p in written if not p.stem.endswith("_correct")] or written
+    # write_class writes one file per (exercise, variant), in class_variants' order: suggest a mistake.
+    wrong = [p for p, (ex, name) in zip(written, class_variants(forced)) if variants(ex)[name][1]] or written
     if wrong:
         print(f"Try one yourself: {command if command.exists() else 'autograder'} check {wrong[0]}")
     return 0

@@ -249,3 +249,8 @@ def test_demo_grades_only_the_files_it_wrote(tmp_path):
     assert not any("old_layout" in str(v) for v in graded.astype(str).values.ravel())
     assert stale.read_text() == FIRST.solution.read_text()
     assert not (tmp_path / "demo" / "results" / stale.stem).exists()
+    # It suggests checking a submission with a mistake, not one of the correct ones.
+    suggested = Path(proc.stdout.split("Try one yourself: ")[1].split()[2])
+    assert suggested.parent == subs and suggested.is_file()
+    doc = json.loads((tmp_path / "demo" / "results" / suggested.stem / "results.json").read_text())
+    assert doc["score"] < sum(t["max_score"] for t in doc["tests"]), suggested.name
