@@ -214,6 +214,12 @@ def test_figure_with_the_panels_swapped():
     facts["plot"]["figure"]["axes"].reverse()
     result = judge(facts)["plot.figure"]
     assert result.status == "failed" and result.output == T.PLOT_MESSAGES["swapped"]
+    # The class report shows the answer: a swap must not read like the right figure.
+    right = judge(solution_facts())["plot.figure"]
+    assert right.answer == ("left: accuracy (without dropout), val_accuracy (without dropout); "
+                            "right: accuracy (yours), val_accuracy (yours)")
+    assert result.answer == ("left: accuracy (yours), val_accuracy (yours); "
+                             "right: accuracy (without dropout), val_accuracy (without dropout)")
 
 
 def test_figure_with_the_loss_on_the_right():

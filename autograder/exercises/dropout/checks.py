@@ -168,7 +168,7 @@ def check_figure(ctx: Context) -> Verdict:
     reference = {k: v for k, v in run_history("without").items() if k in ("accuracy", "val_accuracy")}
     left_ref, right_ref = _traced(axes[0], reference), _traced(axes[1], reference)
     left_mine, right_mine = _traced(axes[0], mine), _traced(axes[1], mine)
-    answer = f"left={sorted(left_ref | left_mine)}, right={sorted(right_ref | right_mine)}"
+    answer = f"left: {_whose(left_ref, left_mine)}; right: {_whose(right_ref, right_mine)}"
     if left_mine and right_ref and not left_ref and not right_mine:
         return Verdict(FAILED, messages["swapped"], answer)
     problems = []
@@ -181,6 +181,12 @@ def check_figure(ctx: Context) -> Verdict:
             return _not_attempted(ctx, challenge)
         return Verdict(FAILED, " ".join(problems), answer)
     return Verdict(PASSED, "", answer)
+
+
+def _whose(reference: set[str], mine: set[str]) -> str:
+    """A panel's traced curves and whose they are, for the class report (a swap must read as one)."""
+    curves = [f"{k} (without dropout)" for k in sorted(reference)] + [f"{k} (yours)" for k in sorted(mine)]
+    return ", ".join(curves) or "no matching lines"
 
 
 def _shown(axis: dict, traced: set[str], whose: str) -> str:
