@@ -44,6 +44,24 @@ def test_the_registry_lists_at_least_two_exercises_in_course_order():
         assert exercise.name in listed.stdout and exercise.title in listed.stdout
 
 
+def test_the_lessons_import_paths_refuse_two_exercises_exporting_one_name():
+    """`autograder.model` and `autograder.figures` gather every exercise's public names: the same
+    object under one name is fine, two different ones is an authoring error that names both."""
+    from types import SimpleNamespace
+
+    def build():
+        return "a model"
+
+    first = SimpleNamespace(__all__=["build", "plot"], build=build, plot=print)
+    again = SimpleNamespace(__all__=["build"], build=build)
+    other = SimpleNamespace(__all__=["plot"], plot=repr)
+    assert exercises.merge_public("model", [("one", first), ("two", again)]) == {"build": build, "plot": print}
+    with pytest.raises(ValueError, match=r"exercises one and three both export 'plot' from their figures\.py"):
+        exercises.merge_public("figures", [("one", first), ("two", again), ("three", other)])
+    for part in ("model", "figures"):  # the registered exercises agree
+        assert exercises.public(part)
+
+
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_solution_gets_full_marks_as_py_and_ipynb(exercise, tmp_path):
     notebook = tmp_path / f"{exercise.name}_solution.ipynb"

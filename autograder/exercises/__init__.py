@@ -170,14 +170,27 @@ def detect(text: str, metadata: dict | None = None) -> Exercise:
 def public(part: str) -> dict[str, object]:
     """The public names (``__all__``) of every exercise's module ``part``, for the import paths the
     lessons' setup cells use (``from autograder.model import ...``)."""
-    out: dict[str, object] = {}
+    modules = []
     for exercise in all_exercises():
         try:
-            module = exercise.module(part)
+            modules.append((exercise.name, exercise.module(part)))
         except ModuleNotFoundError as exc:
             if exc.name != f"{exercise.package}.{part}":
                 raise
-            continue
+    return merge_public(part, modules)
+
+
+def merge_public(part: str, modules: list[tuple[str, object]]) -> dict[str, object]:
+    """The names in the ``__all__`` of each (exercise name, module); two exercises may share a name
+    only for the same object (a lesson could otherwise get another exercise's function)."""
+    out: dict[str, object] = {}
+    owner: dict[str, str] = {}
+    for exercise, module in modules:
         for name in getattr(module, "__all__", ()):
-            out[name] = getattr(module, name)
+            value = getattr(module, name)
+            if name in out and out[name] is not value:
+                raise ValueError(f"exercises {owner[name]} and {exercise} both export {name!r} from their "
+                                 f"{part}.py (lessons import it as `from autograder.{part} import {name}`): "
+                                 "rename one of them")
+            out[name], owner[name] = value, owner.get(name, exercise)
     return out
