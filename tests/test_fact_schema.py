@@ -144,3 +144,35 @@ def test_an_exercise_may_declare_groups_of_its_own(solution_facts):
     validate({**solution_facts, "layers": {"dropout_rates": [0.2]}}, groups)
     with pytest.raises(FactsError, match="layers"):
         validate({**solution_facts, "layers": {"dropout_rate": [0.2]}}, groups)
+
+
+# Names the standard library gained after Python 3.10, the oldest Python pyproject.toml allows.
+NEWER_THAN_310 = {"typing": {"Required", "NotRequired", "Self", "LiteralString", "Never", "assert_never",
+                             "reveal_type", "TypeVarTuple", "Unpack", "dataclass_transform", "assert_type"},
+                  "tomllib": None, "wsgiref.types": None}
+
+
+def test_the_package_imports_nothing_python_3_10_lacks():
+    """A typing name or module newer than 3.10 breaks the whole grader there (``typing.Required``
+    once made the dropout exercise fail to import); the fact shapes use base classes instead."""
+    import ast
+
+    from conftest import ROOT
+
+    assert re.search(r'requires-python\s*=\s*">=3\.10"', (ROOT / "pyproject.toml").read_text())
+    found = []
+    files = sorted((ROOT / "autograder").rglob("*.py"))
+    assert len(files) > 30
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in NEWER_THAN_310:
+                names = NEWER_THAN_310[node.module]
+                found += [f"{path.relative_to(ROOT)}: {node.module}.{a.name}" for a in node.names
+                          if names is None or a.name in names]
+            elif isinstance(node, ast.Import):
+                found += [f"{path.relative_to(ROOT)}: {a.name}" for a in node.names
+                          if a.name in NEWER_THAN_310 and NEWER_THAN_310[a.name] is None]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "typing":
+                if node.attr in NEWER_THAN_310["typing"]:
+                    found.append(f"{path.relative_to(ROOT)}: typing.{node.attr}")
+    assert found == []
