@@ -102,6 +102,16 @@ def test_five_epochs():
     assert result.status == "failed" and T.FIT_MESSAGES["epochs"].format(epochs=5) in result.output
 
 
+def test_ten_epochs_stopped_early_by_a_callback():
+    """`epochs = 10` is right in the code; an EarlyStopping callback ended fit after 2: say that."""
+    f = facts()
+    f["fit"]["history"].update(epochs_param=10, epochs_run=2)
+    result = judge(f)["fit.epochs"]
+    assert result.status == "failed" and result.output == T.FIT_MESSAGES["stopped_early"].format(epochs=2, param=10)
+    f["fit"]["history"].update(epochs_param=20, epochs_run=2)  # the code is wrong too: the plain message
+    assert judge(f)["fit.epochs"].output == T.FIT_MESSAGES["epochs"].format(epochs=2)
+
+
 def test_no_validation_data():
     f = facts()
     f["fit"]["last_call"]["validation_data"] = None

@@ -449,3 +449,64 @@ def test_label_kinds_really_fail_with_integer_labels():
             assert raises(loss=name), name
         if name in R.KERAS_METRIC_NAMES and _interprets(keras.metrics.get, name):
             assert raises(metrics=[name]), name
+
+
+# --- a DataFrame column the History does not have (KeyError in the plot cell) ----------------------
+
+def _history_facts(keys: list[str]) -> dict:
+    return {"fit": {"calls": 1, "history": {"defined": True, "is_history": True, "keys": keys}}}
+
+
+@pytest.mark.parametrize("keys, message, expected", [
+    (["loss", "acc", "val_loss", "val_acc"], "\"['accuracy', 'val_accuracy'] not in index\"",
+     ("column_accuracy_key", {"column": "'accuracy'", "acc": "acc"})),
+    (["loss", "sparse_categorical_accuracy", "val_loss", "val_sparse_categorical_accuracy"],
+     "\"None of [Index(['accuracy', 'val_accuracy'], dtype='object')] are in the [columns]\"",
+     ("column_accuracy_key", {"column": "'accuracy'", "acc": "sparse_categorical_accuracy"})),
+    (["loss", "accuracy"], "\"['val_loss'] not in index\"", ("column_no_validation", {"column": "'val_loss'"})),
+    (["loss", "accuracy", "val_loss", "val_accuracy"], "'lost'",
+     ("column_missing", {"columns": "`'lost'` is", "suggestion": ": did you mean `'loss'`?",
+                         "keys": "`'loss'`, `'accuracy'`, `'val_loss'`, `'val_accuracy'`"})),
+    (["loss", "accuracy", "val_loss", "val_accuracy"], "\"['epoch', 'time'] not in index\"",
+     ("column_missing", {"columns": "`'epoch'`, `'time'` are", "suggestion": ".",
+                         "keys": "`'loss'`, `'accuracy'`, `'val_loss'`, `'val_accuracy'`"})),
+])
+def test_a_missing_column_is_explained_from_the_historys_keys(keys, message, expected):
+    key, fields = expected
+    text = explain_error({"type": "KeyError", "message": message}, _ctx(_history_facts(keys)))
+    assert text == FIRST.table.KERAS_ERROR_MESSAGES[key].format(**fields)
+
+
+def test_a_column_error_without_a_history_or_with_every_column_keeps_the_tables_words():
+    error = {"type": "KeyError", "message": "\"['accuracy'] not in index\""}
+    generic = explain_error(error, table=FIRST.table)
+    assert "that column is not in the DataFrame" in generic
+    assert explain_error(error, _ctx(_history_facts(["loss", "accuracy"]))) == generic  # the History has it
+    frame = explain_error({"type": "ValueError", "message": "DataFrame constructor not properly called!"}, table=FIRST.table)
+    assert "history_intro.history" in frame and "from_dict" in frame
+
+
+def test_metrics_acc_then_the_lessons_plot_line_names_the_keys_to_plot(grade):
+    """Through the real worker: `metrics=['acc']` is right, but Keras then names the History's keys
+    `acc`/`val_acc`, so the lesson's plot line raises KeyError; the figure's message says why."""
+    text = SOLUTION.read_text(encoding="utf-8")
+    assert text.count("metrics = ['accuracy']") == 1
+    graded = grade(text.replace("metrics = ['accuracy']", "metrics = ['acc']"))
+    results = by_tag(graded)
+    assert results["compile.metrics"].status == "passed" and results["fit.history_keys"].status == "passed"
+    figure = results["plot.figure"]
+    assert figure.status == "failed"
+    assert "it should show the accuracy: `'acc'` and `'val_acc'`" in figure.output
+    assert FIRST.table.KERAS_ERROR_MESSAGES["column_accuracy_key"].format(column="'accuracy'", acc="acc") in figure.output
+
+
+def test_fit_of_another_model_that_is_not_compiled_says_so_when_the_exercises_model_is():
+    """The dropout lesson's `history_dropout = model_intro.fit(...)`: the setup's model was never
+    compiled, the exercise's was; the message must not tell the learner to compile theirs again."""
+    fit_error = {"type": "ValueError", "message": "You must call `compile()` before using the model."}
+    ctx = _ctx({"compile": _compiled(), "fit": {"calls": 0, "history": {"defined": False}}})
+    text = explain_error(fit_error, ctx)
+    assert text == FIRST.table.KERAS_ERROR_MESSAGES["fit_other_model"]
+    assert "another model" in text and "not compiled yet" not in text
+    never = explain_error(fit_error, _ctx({"fit": {"calls": 0, "history": {"defined": False}}}))
+    assert never == FIRST.table.KERAS_ERROR_MESSAGES["never_compiled"]

@@ -168,7 +168,7 @@ def explain_error(error: dict, ctx: Context | None = None, table: ModuleType | N
     facts = ctx.facts if ctx is not None else {}
     text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
     for explain in (_explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
-                    _explain_fit_arguments, _explain_not_compiled, _explain_labels):
+                    _explain_fit_arguments, _explain_not_compiled, _explain_labels, _explain_missing_column):
         found = explain(text, facts, ctx, table)
         if found:
             return found
@@ -387,6 +387,8 @@ def _explain_not_compiled(text: str, facts: dict, ctx: Context | None, table: Mo
         return None
     compiled = facts.get("compile") or {}
     error = compiled.get("error")
+    if compiled.get("compiled") and not error:  # the exercise's model is compiled: fit ran on another one
+        return table.KERAS_ERROR_MESSAGES["fit_other_model"]
     if not error or re.search(r"must call `compile\(\)`", str(error.get("message"))):
         # compile never ran: did the compile cell fail before reaching it (`Adam()` not imported, ...)?
         compile_challenges = _compile_challenges(ctx)
@@ -441,6 +443,41 @@ def _render_optimizer(opt: dict) -> str:
         return f"the class {name}"
     lr = opt.get("learning_rate")
     return f"keras.optimizers.{name}(learning_rate={lr:g})" if isinstance(lr, float) else str(name)
+
+
+# How Keras names the accuracy in the History: as written in `metrics`.
+_ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy")
+
+
+def accuracy_key(keys: list[str]) -> str | None:
+    """The history key of the accuracy metric: Keras names it as written in ``metrics``
+    (``'acc'``, ``'Accuracy'``, ``'SparseCategoricalAccuracy'`` ...)."""
+    accepted = {k.replace("_", "") for k in _ACCURACY_KEYS}
+    return next((k for k in keys if not k.startswith("val_") and k.replace("_", "").lower() in accepted), None)
+
+
+def _explain_missing_column(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
+    """A KeyError for columns the History does not have: no validation data, the accuracy named
+    after another metric, or simply the keys it has."""
+    if not text.startswith("KeyError"):
+        return None
+    keys = ((facts.get("fit") or {}).get("history") or {}).get("keys") or []
+    asked = re.findall(r"'([^']*)'", re.sub(r"dtype='[^']*'", "", text))
+    missing = [name for name in dict.fromkeys(asked) if name not in keys]
+    if not keys or not missing:
+        return None
+    messages = table.KERAS_ERROR_MESSAGES
+    if any(n.startswith("val_") for n in missing) and not any(k.startswith("val_") for k in keys):
+        return messages["column_no_validation"].format(column=f"'{next(n for n in missing if n.startswith('val_'))}'")
+    acc = accuracy_key(keys)
+    wants_accuracy = [n for n in missing if n.removeprefix("val_") == "accuracy"]
+    if acc and acc != "accuracy" and wants_accuracy:
+        return messages["column_accuracy_key"].format(column=f"'{wants_accuracy[0]}'", acc=acc)
+    close = _closest(missing[0], keys)
+    return messages["column_missing"].format(
+        columns=", ".join(f"`'{n}'`" for n in missing) + (" is" if len(missing) == 1 else " are"),
+        suggestion=messages["column_suggestion"].format(name=close) if close else ".",
+        keys=", ".join(f"`'{k}'`" for k in keys))
 
 
 def _explain_labels(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:

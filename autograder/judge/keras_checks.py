@@ -11,6 +11,7 @@ import re
 from typing import Callable
 
 from autograder.judge.checks import (FAILED, NOT_ATTEMPTED, PASSED, UNCHECKABLE, Context, Verdict, _closest, _given_name,
+                                     accuracy_key,
                      _metric_canonical, _no_result, _not_attempted, _render_optimizer, _render_value,
                      explain_error, keras_name, read_answer, unknown_name)
 from autograder.facts.schema import AnswerFacts, CompileFacts, FitFacts, PlotFacts
@@ -185,7 +186,6 @@ def _render_metrics(metrics: dict) -> str:
 
 # --- fit ----------------------------------------------------------------------------------------
 
-_ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
 def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
@@ -216,13 +216,6 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
     return history, None
 
 
-def accuracy_key(keys: list[str]) -> str | None:
-    """The history key of the accuracy metric: Keras names it as written in ``metrics``
-    (``'acc'``, ``'Accuracy'``, ``'SparseCategoricalAccuracy'`` ...)."""
-    accepted = {k.replace("_", "") for k in _ACCURACY_KEYS}
-    return next((k for k in keys if not k.startswith("val_") and k.replace("_", "").lower() in accepted), None)
-
-
 def check_history_keys(ctx: Context) -> Verdict:
     history, early = _history(ctx)
     if early:
@@ -251,7 +244,10 @@ def check_epochs(ctx: Context) -> Verdict:
     if early:
         return early
     run = history.get("epochs_run") or history.get("epochs_param")
+    param = history.get("epochs_param")
     if run != ctx.table.EXPECTED_EPOCHS:
+        if param == ctx.table.EXPECTED_EPOCHS and run is not None and run < param:  # the code is right
+            return Verdict(FAILED, ctx.table.FIT_MESSAGES["stopped_early"].format(epochs=run, param=param), str(run))
         return Verdict(FAILED, ctx.table.FIT_MESSAGES["epochs"].format(epochs=run), str(run))
     return Verdict(PASSED, "", str(run))
 
@@ -402,11 +398,14 @@ def check_figure(ctx: Context) -> Verdict:
     if not {"loss", "val_loss"} <= left:
         problems.append(messages["left"].format(lines=sorted(left) or "no lines"))
     if not {acc, f"val_{acc}"} <= right:
-        problems.append(messages["right"].format(lines=sorted(right) or "no lines"))
+        problems.append(messages["right"].format(lines=sorted(right) or "no lines", acc=acc))
     answer = f"left={sorted(left)}, right={sorted(right)}"
     if problems:
         if ctx.blank_places(challenge):
             return _not_attempted(ctx, challenge)
+        raised = ctx.errors(challenge)  # a panel left empty because the cell stopped: say where and why
+        if raised:
+            problems.append(messages["raised"].format(errors=" ".join(raised)))
         return Verdict(FAILED, " ".join(problems), answer)
     return Verdict(PASSED, "", answer)
 

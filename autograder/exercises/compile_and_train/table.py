@@ -235,6 +235,10 @@ FIT_MESSAGES = {
     ),
     "missing_keys": "The history has the keys {keys}; it should have {expected}.",
     "epochs": "The model was trained for {epochs} epochs; the exercise asks for `epochs = 10`.",
+    "stopped_early": (
+        "`fit` was given `epochs = {param}` but stopped after {epochs}: a callback (such as `EarlyStopping`) "
+        "ended the training early. Remove it from `callbacks`, so the model trains for all 10 epochs."
+    ),
     "no_validation": (
         "No validation data were passed, so Keras cannot report `val_loss` and `val_accuracy`. "
         "Add `validation_data = val_ds` to the `fit` call."
@@ -266,7 +270,8 @@ PLOT_MESSAGES = {
     ),
     "panels": "The figure has {n} panel(s); it should have 2 side by side (`plt.subplots(1, 2)`).",
     "left": "The left panel shows {lines}; it should show the loss: `'loss'` and `'val_loss'`.",
-    "right": "The right panel shows {lines}; it should show the accuracy: `'accuracy'` and `'val_accuracy'`.",
+    "right": "The right panel shows {lines}; it should show the accuracy: `'{acc}'` and `'val_{acc}'`.",
+    "raised": "The plot cell stopped with an error: {errors}",
     "needs_history": "Needs a working `history_intro` first. {reason}",
     "stale_df": (
         "`history_intro_df` was made from an earlier training run: the fit cell ran again after the "
@@ -402,6 +407,15 @@ LABEL_KIND_MESSAGES = {
 }
 
 KERAS_ERROR_MESSAGES = {
+    # a DataFrame column (KeyError) the History does not have, and why
+    "column_no_validation": (
+        "there is no `{column}`: `fit` ran without `validation_data`, so the History has no validation "
+        "curves. Give `fit` `validation_data = val_ds` (see the fit checks), then re-run this cell."),
+    "column_accuracy_key": (
+        "there is no `{column}`: the History names the accuracy after the metric given to `compile`, "
+        "`'{acc}'` and `'val_{acc}'`. Plot those, or compile with `metrics=['accuracy']`."),
+    "column_missing": "{columns} not in the DataFrame{suggestion} Its columns are the history's keys: {keys}.",
+    "column_suggestion": ": did you mean `'{name}'`?",
     # how the checks introduce an error: {where} is " at <file, cell, line>" or ""
     "fit_raised": "`model_intro.fit(...)` raised an error{where}: {explanation}",
     "compile_raised": "`model_intro.compile(...)` raised an error{where}: {explanation}",
@@ -446,6 +460,10 @@ KERAS_ERROR_MESSAGES = {
     "never_compiled": (
         "`model_intro` is not compiled yet: run `model_intro.compile(...)` (the challenge \"Compile the model\") "
         "before `fit`."
+    ),
+    "fit_other_model": (
+        "the model `fit` was called on is not compiled, but `model_intro` is: `fit` was called on another "
+        "model. Train `model_intro` itself: `history_intro = model_intro.fit(...)`."
     ),
     # fit's arguments
     "x_text": "`x` is the text `'{value}'`, not the dataset: remove the quotes, `x = train_ds`.",
@@ -528,6 +546,9 @@ ERROR_EXPLANATIONS: list[tuple[str, str]] = [
     (r"^NameError: name '(?P<name>[^']+)' is not defined",
      "Python does not know the name `{name}`. If you meant text, put it in quotes: `\"{name}\"`; if it "
      "is a variable, check its spelling and that the cell defining it has run."),
+    (r"^ValueError: DataFrame constructor not properly called",
+     "`pd.DataFrame` cannot read that object. The History's numbers are in `history_intro.history`, a "
+     "dict of lists: write `history_intro_df = pd.DataFrame.from_dict(history_intro.history)`."),
     (r"^KeyError: .*not in index|^KeyError: \"None of",
      "that column is not in the DataFrame. Use the names of the history's keys, e.g. `'loss'` and `'val_loss'`."),
 ]

@@ -179,6 +179,9 @@ def check_figure(ctx: Context) -> Verdict:
     if problems:
         if ctx.blank_places(challenge):
             return _not_attempted(ctx, challenge)
+        raised = ctx.errors(challenge)  # a panel left empty because the cell stopped: say where and why
+        if raised:
+            problems.append(messages["raised"].format(errors=" ".join(raised)))
         return Verdict(FAILED, " ".join(problems), answer)
     return Verdict(PASSED, "", answer)
 
