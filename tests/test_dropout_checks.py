@@ -35,7 +35,9 @@ def layers(rate: object = 0.5, where: str = "flatten") -> list[dict]:
     out = [_layer("Input")]
     if where == "input":
         out.append(dropout)
-    out += [_layer("Conv2D"), _layer("MaxPooling2D"), _layer("Conv2D"), _layer("MaxPooling2D"), _layer("Flatten")]
+    out += [_layer("Conv2D", filters=16, kernel_size=[3, 3], activation="relu"), _layer("MaxPooling2D", pool_size=[2, 2]),
+            _layer("Conv2D", filters=32, kernel_size=[3, 3], activation="relu"), _layer("MaxPooling2D", pool_size=[2, 2]),
+            _layer("Flatten")]
     if where == "flatten":
         out.append(dropout)
     out.append(_layer("Dense", units=32, activation="relu"))
@@ -207,6 +209,30 @@ def test_fitting_the_old_model():
         assert results[tag].status == "failed", tag
         assert "model_intro" in results[tag].output and "model_dropout.fit" in results[tag].output
     assert results["model.dropout_rate"].status == "passed"
+
+
+@pytest.mark.parametrize("index, changes, words", [
+    (7, {"units": 64}, "its first Dense layer has units 64 instead of 32"),
+    (7, {"activation": "sigmoid"}, "its first Dense layer has activation `sigmoid` instead of `relu`"),
+    (3, {"filters": 64, "kernel_size": [5, 5]},
+     "its second Conv2D layer has filters 64 instead of 32; its second Conv2D layer has kernel size (5, 5) instead of (3, 3)"),
+    (2, {"pool_size": [3, 3]}, "its first MaxPooling2D layer has pool size (3, 3) instead of (2, 2)"),
+])
+def test_a_kept_layer_with_other_settings_fails(index, changes, words):
+    """The runs must differ only by dropout: a kept layer's units, filters, sizes or activation count."""
+    facts = solution_facts()
+    layer = facts["model"]["layers"][index]
+    assert layer["kind"] in ("Dense", "Conv2D", "MaxPooling2D")
+    layer.update(changes)
+    result = judge(facts)["model.layers_kept"]
+    assert result.status == "failed" and words in result.output
+    assert result.output == T.MODEL_MESSAGES["settings_changed"].format(changes=words)
+
+
+def test_a_setting_the_facts_could_not_read_is_not_held_against_the_learner():
+    facts = solution_facts()
+    facts["model"]["layers"][7]["units"] = None
+    assert judge(facts)["model.layers_kept"].status == "passed"
 
 
 def test_figure_with_the_panels_swapped():

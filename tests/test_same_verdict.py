@@ -396,3 +396,14 @@ def test_cell_errors_and_syntax_errors_are_placed_at_the_same_line(kernel_verdic
     assert re.search(r"plot_cell_error\.ipynb, cell \d+, line 8: ", grader_verdicts["plot_cell_error"]["plot.figure"]["output"])
     kernel = kernel_verdicts["plot_syntax_error"]["plot.history_df"]["output"]
     assert kernel.startswith("Syntax error at your cell In [") and ", line 8: " in kernel, kernel
+
+
+@pytest.mark.parametrize("left, right, key, lines", [
+    (list(HISTORY), ["accuracy", "val_accuracy"], "left_mixed", ["accuracy", "val_accuracy"]),
+    (["loss", "val_loss"], ["accuracy", "val_accuracy", "val_loss"], "right_mixed", ["val_loss"]),
+])
+def test_a_panel_that_mixes_the_loss_and_the_accuracy_fails(left, right, key, lines):
+    """`sns.lineplot(ax=axes[0], data=history_intro_df)` draws all four columns on the loss panel."""
+    figure = _figure({k: HISTORY[k] for k in left}, {k: HISTORY[k] for k in right})
+    status, output = _plot(_fit_ok(), {"df": _df(HISTORY), "figure": figure})["plot.figure"]
+    assert (status, output) == ("failed", FIRST.table.PLOT_MESSAGES[key].format(lines=lines))

@@ -395,10 +395,15 @@ def check_figure(ctx: Context) -> Verdict:
     acc = accuracy_key(list(values)) or "accuracy"
     left, right = (_panel_names(a, values) for a in axes)
     problems = []
-    if not {"loss", "val_loss"} <= left:
+    losses, accuracies = {"loss", "val_loss"}, {acc, f"val_{acc}"}
+    if not losses <= left:
         problems.append(messages["left"].format(lines=sorted(left) or "no lines"))
-    if not {acc, f"val_{acc}"} <= right:
+    elif left & accuracies:  # one panel, two scales: the loss curves flatten under the accuracy's
+        problems.append(messages["left_mixed"].format(lines=sorted(left & accuracies)))
+    if not accuracies <= right:
         problems.append(messages["right"].format(lines=sorted(right) or "no lines", acc=acc))
+    elif right & losses:
+        problems.append(messages["right_mixed"].format(lines=sorted(right & losses)))
     answer = f"left={sorted(left)}, right={sorted(right)}"
     if problems:
         if ctx.blank_places(challenge):

@@ -272,6 +272,8 @@ PLOT_MESSAGES = {
     "left": "The left panel shows {lines}; it should show the loss: `'loss'` and `'val_loss'`.",
     "right": "The right panel shows {lines}; it should show the accuracy: `'{acc}'` and `'val_{acc}'`.",
     "raised": "The plot cell stopped with an error: {errors}",
+    "left_mixed": "The left panel also shows {lines}: keep the loss alone there; the accuracy goes on the right panel.",
+    "right_mixed": "The right panel also shows {lines}: keep the accuracy alone there; the loss goes on the left panel.",
     "needs_history": "Needs a working `history_intro` first. {reason}",
     "stale_df": (
         "`history_intro_df` was made from an earlier training run: the fit cell ran again after the "

@@ -14,7 +14,7 @@ from autograder.judge import keras_checks as K
 from autograder.judge.checks import FAILED, PASSED, UNCHECKABLE, Context, Verdict, _no_result, _not_attempted
 
 from .reference import run_history
-from .table import ANSWERS, CHECKS, KEPT_LAYERS, RATE_ERROR
+from .table import ANSWERS, CHECKS, KEPT_LAYERS, KEPT_SETTINGS, RATE_ERROR
 
 _NUMBER = re.compile(r"^(?:(?:np|numpy)\.\w+\()?\s*(-?\d+(?:\.\d*)?(?:e-?\d+)?)\s*\)?$")
 
@@ -145,7 +145,37 @@ def check_layers_kept(ctx: Context) -> Verdict:
     if tuple(kinds) != KEPT_LAYERS:
         return Verdict(FAILED, ctx.table.MODEL_MESSAGES["layers_changed"].format(
             expected=" -> ".join(KEPT_LAYERS), layers=shown or "none"), shown)
+    kept = [layer for layer in facts.get("layers") or [] if layer.get("kind") not in ("Input", "Dropout")]
+    changes = _changed_settings(ctx, kept)
+    if changes:
+        return Verdict(FAILED, ctx.table.MODEL_MESSAGES["settings_changed"].format(changes="; ".join(changes)),
+                       "; ".join(changes))
     return Verdict(PASSED, "", shown)
+
+
+_SETTING_WORDS = {"filters": "filters", "kernel_size": "kernel size", "activation": "activation",
+                  "pool_size": "pool size", "units": "units"}
+_PLACES = ("first", "second", "third", "fourth")
+
+
+def _changed_settings(ctx: Context, layers: list[dict]) -> list[str]:
+    """How the kept layers' settings differ from the first model's (a setting the facts could not
+    read is not held against the learner)."""
+    changes, seen = [], {}
+    for layer, expected in zip(layers, KEPT_SETTINGS):
+        kind = layer.get("kind")
+        seen[kind] = seen.get(kind, 0) + 1
+        for key, value in expected.items():
+            given = layer.get(key)
+            if given is not None and given != value:
+                changes.append(ctx.table.MODEL_MESSAGES["setting"].format(
+                    place=_PLACES[seen[kind] - 1], kind=kind, setting=_SETTING_WORDS[key],
+                    given=_shown_setting(given), expected=_shown_setting(value)))
+    return changes
+
+
+def _shown_setting(value) -> str:
+    return f"({', '.join(str(v) for v in value)})" if isinstance(value, list) else f"`{value}`" if isinstance(value, str) else str(value)
 
 
 # --- the comparison figure -------------------------------------------------------------------------

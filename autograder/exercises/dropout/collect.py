@@ -44,6 +44,8 @@ _type = type
 _isinstance = isinstance
 _str = str
 _list = list
+_tuple = tuple
+_int = int
 _MAX_LAYERS = 50
 
 
@@ -61,8 +63,18 @@ def _activation(layer) -> str | None:
     return None if fn is None else _str(_type(fn).__name__)
 
 
+def _ints(value) -> list[int] | None:
+    """A size as plain ints (Keras keeps `kernel_size` and `pool_size` as tuples), else None."""
+    if _type(value) is _int:
+        return [value]
+    if _type(value) in (_tuple, _list) and value and all(_type(v) is _int for v in value):
+        return [v for v in value]
+    return None
+
+
 def layer_fact(layer) -> dict:
-    """One layer: its kind, name, and what the checks read of it."""
+    """One layer: its kind, name, and what the checks read of it (the settings of the layers the new
+    model keeps, so that a changed layer is seen)."""
     kind = _kind(layer)
     name = facts._raw(layer, "name")
     out: dict = {"kind": kind, "name": _str(name)[:80] if _isinstance(name, _str) else ""}
@@ -70,8 +82,15 @@ def layer_fact(layer) -> dict:
         out["rate"] = facts.describe(facts._raw(layer, "rate"))
     elif kind == "Dense":
         units = facts._raw(layer, "units")
-        out["units"] = units if _type(units) is int else None
+        out["units"] = units if _type(units) is _int else None
         out["activation"] = _activation(layer)
+    elif kind == "Conv2D":
+        filters = facts._raw(layer, "filters")
+        out["filters"] = filters if _type(filters) is _int else None
+        out["kernel_size"] = _ints(facts._raw(layer, "kernel_size"))
+        out["activation"] = _activation(layer)
+    elif kind == "MaxPooling2D":
+        out["pool_size"] = _ints(facts._raw(layer, "pool_size"))
     return out
 
 

@@ -21,7 +21,10 @@ class LayerFact(_LayerFactKeys, total=False):
     name: str  # the layer's name in the model ("dropout", "dense_1")
     rate: Described  # Dropout only: its rate as given
     units: Union[int, None]  # Dense only
-    activation: Union[str, None]  # Dense only
+    activation: Union[str, None]  # Dense and Conv2D
+    filters: Union[int, None]  # Conv2D only
+    kernel_size: Union[list[int], None]  # Conv2D only
+    pool_size: Union[list[int], None]  # MaxPooling2D only
 
 
 class _ModelFactsKeys(TypedDict):

@@ -47,6 +47,10 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
         'high_rate_training_accuracy = "decreases"': 'high_rate_training_accuracy = "it decreases"',
     }, {"questions.dropout_active_when_predicting"}),
     "dense_removed": ({"x = keras.layers.Dense(32, activation='relu')(x)\n": ""}, {"model.layers_kept"}),
+    "dense_widened": ({"keras.layers.Dense(32, activation='relu')": "keras.layers.Dense(64, activation='relu')"},
+                      {"model.layers_kept"}),
+    "conv_changed": ({"keras.layers.Conv2D(32, (3, 3), activation='relu')": "keras.layers.Conv2D(64, (5, 5), activation='tanh')"},
+                     {"model.layers_kept"}),
     "swapped_panels": ({
         "axes[0], data=history_intro_df[['accuracy', 'val_accuracy']]":
         "axes[0], data=history_dropout_df[['accuracy', 'val_accuracy']]",

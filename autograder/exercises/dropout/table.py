@@ -42,6 +42,12 @@ CONTENT_HINTS = [
 
 # The first model's layers (without Input), which the new model keeps around its Dropout layer.
 KEPT_LAYERS = ("Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense")
+# Their settings, in the same order (what `model_dropout`'s cell writes: the first model's).
+KEPT_SETTINGS: tuple[dict, ...] = (
+    {"filters": 16, "kernel_size": [3, 3], "activation": "relu"}, {"pool_size": [2, 2]},
+    {"filters": 32, "kernel_size": [3, 3], "activation": "relu"}, {"pool_size": [2, 2]}, {},
+    {"units": 32, "activation": "relu"}, {"units": 10, "activation": "softmax"},
+)
 
 LESSON_RATE = 0.5  # the solution's rate (any rate strictly between 0 and 1 passes)
 HIGH_RATE = 0.9  # the "much higher rate" of the questions
@@ -211,6 +217,12 @@ MODEL_MESSAGES = {
         "(without quotes)."
     ),
     "several_bad": "{count} Dropout layers have a rate outside (0, 1): {rates}.",
+    "settings_changed": (
+        "Apart from the Dropout layer, `model_dropout` should have the first model's layers with their "
+        "settings, so that the two runs differ only by dropout; {changes}. Keep the lesson's other lines "
+        "of the model cell as they are."
+    ),
+    "setting": "its {place} {kind} layer has {setting} {given} instead of {expected}",
     "layers_changed": (
         "Apart from the Dropout layer, `model_dropout` should have the first model's layers ({expected}), "
         "so that the two runs differ only by dropout; its layers are {layers}. Keep the lesson's other "
