@@ -510,3 +510,19 @@ def test_fit_of_another_model_that_is_not_compiled_says_so_when_the_exercises_mo
     assert "another model" in text and "not compiled yet" not in text
     never = explain_error(fit_error, _ctx({"fit": {"calls": 0, "history": {"defined": False}}}))
     assert never == FIRST.table.KERAS_ERROR_MESSAGES["never_compiled"]
+
+
+@pytest.mark.parametrize("name, facts, made", [
+    ("history_intro", {"fit": {"calls": 1, "history": {"defined": True, "is_history": True}}}, True),
+    ("history_intro_df", {"plot": {"df": {"defined": True}}}, True),
+    ("model_intro", {"compile": {"model": "ok"}}, True),
+    ("history_intro", {"fit": {"calls": 0, "history": {"defined": False}}}, False),
+    ("histroy", {"fit": {"calls": 1, "history": {"defined": True}}}, False),
+])
+def test_a_lesson_name_made_later_in_the_run_says_the_cells_ran_out_of_order(name, facts, made):
+    """The plot cell above the fit cell: `history_intro` exists at the end, not when the plot ran."""
+    text = explain_error({"type": "NameError", "message": f"name '{name}' is not defined"}, _ctx(facts))
+    later = FIRST.table.KERAS_ERROR_MESSAGES["defined_later"].format(name=name)
+    assert (text == later) is made
+    if not made:
+        assert "did not exist yet" not in text

@@ -167,7 +167,7 @@ def explain_error(error: dict, ctx: Context | None = None, table: ModuleType | N
         raise ValueError("explain_error needs the exercise: pass ctx (a Context with an exercise) or table")
     facts = ctx.facts if ctx is not None else {}
     text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
-    for explain in (_explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
+    for explain in (_explain_defined_later, _explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
                     _explain_fit_arguments, _explain_not_compiled, _explain_labels, _explain_missing_column):
         found = explain(text, facts, ctx, table)
         if found:
@@ -293,6 +293,19 @@ def _explain_name(text: str, facts: dict, ctx: Context | None, table: ModuleType
         return table.KERAS_ERROR_MESSAGES["name_keras_string"].format(name=name)
     close = _closest(name, table.LESSON_NAMES)
     return table.KERAS_ERROR_MESSAGES["name_close"].format(name=name, suggestion=close) if close else None
+
+
+def _explain_defined_later(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
+    """One of the lesson's names that did not exist yet, though the run made it later: the cell
+    that makes it ran after the one that needed it (cells out of order)."""
+    m = re.match(r"NameError: name '(?P<name>[^']+)' is not defined", text)
+    if not m:
+        return None
+    role = {v: k for k, v in table.NAMES.items()}.get(m["name"])
+    made = {"history": ((facts.get("fit") or {}).get("history") or {}).get("defined"),
+            "df": ((facts.get("plot") or {}).get("df") or {}).get("defined"),
+            "model": (facts.get("compile") or {}).get("model") == "ok"}.get(role or "")
+    return table.KERAS_ERROR_MESSAGES["defined_later"].format(name=m["name"]) if made else None
 
 
 def _explain_identifier(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:

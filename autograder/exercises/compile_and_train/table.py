@@ -463,6 +463,10 @@ KERAS_ERROR_MESSAGES = {
         "`model_intro` is not compiled yet: run `model_intro.compile(...)` (the challenge \"Compile the model\") "
         "before `fit`."
     ),
+    "defined_later": (
+        "`{name}` did not exist yet when this cell ran: the cell that makes it comes later. Run the cells "
+        "in order: put this cell after the one that makes `{name}`."
+    ),
     "fit_other_model": (
         "the model `fit` was called on is not compiled, but `model_intro` is: `fit` was called on another "
         "model. Train `model_intro` itself: `history_intro = model_intro.fit(...)`."
