@@ -176,3 +176,11 @@ def test_the_package_imports_nothing_python_3_10_lacks():
                 if node.attr in NEWER_THAN_310["typing"]:
                     found.append(f"{path.relative_to(ROOT)}: typing.{node.attr}")
     assert found == []
+
+
+def test_a_long_value_is_shown_cut_with_an_ellipsis():
+    from autograder.facts.gather import describe
+
+    long = describe({"accuracy": [0.046875 * i for i in range(20)]})
+    assert long["given_as"] == "dict" and len(long["repr"]) == 80 and long["repr"].endswith("…")
+    assert describe([1, 2])["repr"] == "[1, 2]"

@@ -102,6 +102,24 @@ def test_five_epochs():
     assert result.status == "failed" and T.FIT_MESSAGES["epochs"].format(epochs=5) in result.output
 
 
+@pytest.mark.parametrize("desc, key", [
+    ({"given_as": "dict", "repr": "{'accuracy': [0.046875, 0.171875, 0.359375, 0.453125, 0.453125, 0.5, 0.4687…"},
+     "history_dict"),
+    ({"given_as": "dict", "repr": "{'loss': [2.3]}"}, "history_dict"),
+    ({"given_as": "dict", "repr": "{'a': 1}"}, "not_history"),
+    ({"given_as": "list", "repr": "[2.3, 2.1]"}, "not_history"),
+])
+def test_history_holding_fits_dict_says_to_keep_the_history_object(desc, key):
+    """`history_intro = model_intro.fit(...).history` keeps the numbers, not the History."""
+    f = facts()
+    f["fit"]["history"] = {"defined": True, "is_history": False, "desc": desc}
+    result = judge(f)["fit.history_keys"]
+    assert result.status == "failed"
+    assert (result.output == T.FIT_MESSAGES["history_dict"]) is (key == "history_dict")
+    if key == "not_history":
+        assert result.output.startswith("`history_intro` is ") and "not the History object" in result.output
+
+
 def test_ten_epochs_stopped_early_by_a_callback():
     """`epochs = 10` is right in the code; an EarlyStopping callback ended fit after 2: say that."""
     f = facts()

@@ -233,7 +233,8 @@ def describe(value) -> Described:
         text = repr(value)
     except BaseException:
         text = f"<{_type(value).__name__}>"
-    return {"given_as": _type(value).__name__, "repr": str(text)[:80]}
+    text = str(text)
+    return {"given_as": _type(value).__name__, "repr": text if len(text) <= 80 else text[:79] + "…"}
 
 
 def describe_optimizer(opt) -> OptimizerDesc:

@@ -210,6 +210,8 @@ def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
         desc = history.get("desc", {})
         if desc.get("given_as") == "blank":
             return None, _not_attempted(ctx, fit_challenge)
+        if desc.get("given_as") == "dict" and re.match(r"\{'(val_)?(loss|acc)", str(desc.get("repr", ""))):
+            return None, Verdict(FAILED, messages["history_dict"])  # `fit(...).history`: the dict, not the History
         return None, Verdict(FAILED, messages["not_history"].format(given=_render_value(desc)))
     if history.get("from_fit_of") != _name(ctx, "model"):
         return None, Verdict(FAILED, messages["not_this_fit"])

@@ -225,6 +225,11 @@ FIT_MESSAGES = {
         "`history_intro` is not defined. Store what `fit` returns: "
         "`history_intro = model_intro.fit(...)`."
     ),
+    "history_dict": (
+        "`history_intro` is the dict of the History's numbers (`model_intro.fit(...).history`), not the "
+        "History object itself. Keep the object, `history_intro = model_intro.fit(...)`, and write "
+        "`history_intro.history` where the lesson uses the numbers."
+    ),
     "not_history": (
         "`history_intro` is {given}, not the History object that `fit` returns. Write "
         "`history_intro = model_intro.fit(...)`."
