@@ -8,6 +8,7 @@ dicts (no TensorFlow), and the rubric's lists of Keras' names checked against th
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 
@@ -526,3 +527,26 @@ def test_a_lesson_name_made_later_in_the_run_says_the_cells_ran_out_of_order(nam
     assert (text == later) is made
     if not made:
         assert "did not exist yet" not in text
+
+
+def test_keras_2s_positional_metrics_are_named_as_keras_3s_loss_weights(grade):
+    """`compile('adam', loss, ['accuracy'])`: Keras 3's third positional argument is `loss_weights`.
+    Through the real worker (both supported Keras pairs: `fit` fails differently on each)."""
+    text = SOLUTION.read_text(encoding="utf-8")
+    call = re.search(r"model_intro\.compile\((?:[^()]|\([^()]*\))*\)", text)
+    assert call, "the solution's compile call"
+    positional = "model_intro.compile('adam', 'sparse_categorical_crossentropy', ['accuracy'])"
+    results = by_tag(grade(text.replace(call.group(0), positional)))
+    expected = FIRST.table.METRICS_MESSAGES["as_loss_weights"].format(given="['accuracy']")
+    assert results["compile.metrics"].status == "failed" and results["compile.metrics"].output == expected
+    assert results["compile.optimizer"].status == results["compile.loss"].status == "passed"
+    assert results["fit.history_keys"].status == "failed" and expected in results["fit.history_keys"].output
+
+
+def test_loss_weights_that_are_weights_are_not_taken_for_metrics():
+    from autograder.judge.checks import metrics_as_loss_weights
+
+    assert metrics_as_loss_weights({"loss_weights": {"given_as": "list", "items": [{"given_as": "str", "name": "acc"}]}}) == "['acc']"
+    assert metrics_as_loss_weights({"loss_weights": {"given_as": "float", "value": 1.0}}) is None
+    assert metrics_as_loss_weights({"loss_weights": {"given_as": "list", "items": [{"given_as": "str", "name": "heavy"}]}}) is None
+    assert metrics_as_loss_weights({}) is None

@@ -457,6 +457,9 @@ class Recorder:
                     "loss": describe_loss(loss),
                     "metrics": describe_metrics(metrics), "output_activation": _output_activation(model),
                     "error": None, "state": None}
+            weights = kwargs.get("loss_weights", args[0] if args else None)
+            if weights is not None:  # Keras 2's third positional argument was `metrics`; Keras 3's is this
+                call["loss_weights"] = describe_metrics(weights)
             recorder.compile_calls.append(call)
             try:
                 loss_, passed, named = _compile_arguments(model, loss, args, kwargs)  # the same on every supported Keras
@@ -540,6 +543,8 @@ def compile_facts(ns: dict, rec: Recorder, model: str) -> CompileFacts:
     out["calls"] = len(calls)
     last = calls[-1] if calls else None
     out["error"] = last["error"] if last else None
+    if last and "loss_weights" in last:
+        out["loss_weights"] = last["loss_weights"]
     state = last["state"] if last and not last["error"] else None
     if state is not None and _compile_token(model) is state["compile_token"]:
         # Compiled through the recorder and not recompiled behind its back since.

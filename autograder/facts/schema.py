@@ -97,6 +97,7 @@ class CompileFacts(_CompileFactsKeys, total=False):
     optimizer: OptimizerDesc
     loss: LossDesc
     metrics: MetricsDesc
+    loss_weights: MetricsDesc  # when given: metric names here are Keras 2's positional `metrics`
     uncheckable: str  # this Keras hides something the checks need
 
 

@@ -168,7 +168,8 @@ def explain_error(error: dict, ctx: Context | None = None, table: ModuleType | N
     facts = ctx.facts if ctx is not None else {}
     text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
     for explain in (_explain_defined_later, _explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
-                    _explain_fit_arguments, _explain_not_compiled, _explain_labels, _explain_missing_column):
+                    _explain_fit_arguments, _explain_not_compiled, _explain_labels, _explain_missing_column,
+                    _explain_loss_weights):
         found = explain(text, facts, ctx, table)
         if found:
             return found
@@ -467,6 +468,25 @@ def accuracy_key(keys: list[str]) -> str | None:
     (``'acc'``, ``'Accuracy'``, ``'SparseCategoricalAccuracy'`` ...)."""
     accepted = {k.replace("_", "") for k in _ACCURACY_KEYS}
     return next((k for k in keys if not k.startswith("val_") and k.replace("_", "").lower() in accepted), None)
+
+
+def metrics_as_loss_weights(compiled: dict) -> str | None:
+    """The metrics a learner gave as `compile`'s third positional argument (Keras 2's `metrics`, Keras 3's
+    `loss_weights`), as they wrote them; None when `loss_weights` holds no metric name."""
+    weights = compiled.get("loss_weights") or {}
+    names = [str(i.get("name", "")) for i in weights.get("items") or [] if i.get("given_as") == "str"]
+    if names and all(keras_name(n, "metric")[0] for n in names):
+        return "[" + ", ".join(f"'{n}'" for n in names) + "]"
+    return None
+
+
+def _explain_loss_weights(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
+    """`fit` failing on metric names given as `loss_weights` (a string where Keras needs a weight)."""
+    misplaced = metrics_as_loss_weights(facts.get("compile") or {})
+    if not misplaced or not re.search(r"dtype='?string'?|could not convert string to float|Cannot convert|"
+                                      r"`loss_weights` argument must be", text):
+        return None
+    return table.METRICS_MESSAGES["as_loss_weights"].format(given=misplaced)
 
 
 def _explain_missing_column(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:

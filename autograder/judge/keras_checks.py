@@ -11,7 +11,7 @@ import re
 from typing import Callable
 
 from autograder.judge.checks import (FAILED, NOT_ATTEMPTED, PASSED, UNCHECKABLE, Context, Verdict, _closest, _given_name,
-                                     accuracy_key,
+                                     accuracy_key, metrics_as_loss_weights,
                      _metric_canonical, _no_result, _not_attempted, _render_optimizer, _render_value,
                      explain_error, keras_name, read_answer, unknown_name)
 from autograder.facts.schema import AnswerFacts, CompileFacts, FitFacts, PlotFacts
@@ -148,6 +148,9 @@ def check_metrics(ctx: Context) -> Verdict:
     kind = metrics.get("given_as")
     given = _render_metrics(metrics)
     if kind == "missing":
+        misplaced = metrics_as_loss_weights(ctx.facts.get("compile") or {})
+        if misplaced:
+            return Verdict(FAILED, table.METRICS_MESSAGES["as_loss_weights"].format(given=misplaced), "loss_weights")
         return Verdict(FAILED, table.METRICS_MESSAGES["missing"], "none")
     if kind not in ("list", "tuple", "dict"):
         return Verdict(FAILED, table.METRICS_MESSAGES["not_a_list"].format(given=given), given)

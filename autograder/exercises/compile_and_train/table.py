@@ -214,6 +214,10 @@ METRICS_MESSAGES = {
         "model is right. Write `metrics=['accuracy']`."
     ),
     "missing": "No metrics were given to `compile`. Pass `metrics=['accuracy']`.",
+    "as_loss_weights": (
+        "`{given}` went to `loss_weights`, not to `metrics`: in Keras 3 the third positional argument of "
+        "`compile` is `loss_weights` (in Keras 2 it was `metrics`). Name it: `metrics=['accuracy']`."
+    ),
 }
 
 # --- fit -------------------------------------------------------------------------------------
