@@ -190,7 +190,6 @@ def _render_metrics(metrics: dict) -> str:
 # --- fit ----------------------------------------------------------------------------------------
 
 
-
 def _history(ctx: Context) -> tuple[dict | None, Verdict | None]:
     """The History the fit challenge made, or the one verdict explaining why there is none (also for the
     checks that need it downstream, such as the plot's)."""
@@ -393,7 +392,7 @@ def two_panels(ctx: Context) -> tuple[list[dict], dict, Verdict | None]:
 
 def check_figure(ctx: Context) -> Verdict:
     """Two panels: the loss curves on the left, the accuracy curves on the right, of the latest History."""
-    messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
+    messages = ctx.table.PLOT_MESSAGES
     axes, values, early = two_panels(ctx)
     if early:
         return early
@@ -410,14 +409,21 @@ def check_figure(ctx: Context) -> Verdict:
     elif right & losses:
         problems.append(messages["right_mixed"].format(lines=sorted(right & losses)))
     answer = f"left={sorted(left)}, right={sorted(right)}"
-    if problems:
-        if ctx.blank_places(challenge):
-            return _not_attempted(ctx, challenge)
-        raised = ctx.errors(challenge)  # a panel left empty because the cell stopped: say where and why
-        if raised:
-            problems.append(messages["raised"].format(errors=" ".join(raised)))
-        return Verdict(FAILED, " ".join(problems), answer)
-    return Verdict(PASSED, "", answer)
+    return figure_verdict(ctx, problems, answer)
+
+
+def figure_verdict(ctx: Context, problems: list[str], answer: str) -> Verdict:
+    """A figure with ``problems``: not attempted while its blanks are left, else failed with them and,
+    when the plot cell stopped (a panel left empty), that cell's error; none: passed."""
+    if not problems:
+        return Verdict(PASSED, "", answer)
+    challenge = ctx.check.challenge
+    if ctx.blank_places(challenge):
+        return _not_attempted(ctx, challenge)
+    raised = ctx.errors(challenge)
+    if raised:
+        problems = [*problems, ctx.table.PLOT_MESSAGES["raised"].format(errors=" ".join(raised))]
+    return Verdict(FAILED, " ".join(problems), answer)
 
 
 def answer_check(name: str) -> Callable[[Context], Verdict]:

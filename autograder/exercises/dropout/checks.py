@@ -155,7 +155,7 @@ def check_layers_kept(ctx: Context) -> Verdict:
 
 _SETTING_WORDS = {"filters": "filters", "kernel_size": "kernel size", "activation": "activation",
                   "pool_size": "pool size", "units": "units"}
-_PLACES = ("first", "second", "third", "fourth")
+_PLACES = ("first", "second", "third", "fourth")  # the kept layers have at most two of a kind
 
 
 def _changed_settings(ctx: Context, layers: list[dict]) -> list[str]:
@@ -169,7 +169,7 @@ def _changed_settings(ctx: Context, layers: list[dict]) -> list[str]:
             given = layer.get(key)
             if given is not None and given != value:
                 changes.append(ctx.table.MODEL_MESSAGES["setting"].format(
-                    place=_PLACES[seen[kind] - 1], kind=kind, setting=_SETTING_WORDS[key],
+                    place=_PLACES[min(seen[kind], len(_PLACES)) - 1], kind=kind, setting=_SETTING_WORDS[key],
                     given=_shown_setting(given), expected=_shown_setting(value)))
     return changes
 
@@ -189,7 +189,7 @@ def _traced(axis: dict, series: dict[str, list]) -> set[str]:
 def check_figure(ctx: Context) -> Verdict:
     """Two panels: the reference accuracy curves without dropout on the left, the learner's with dropout on
     the right, of the latest History."""
-    messages, challenge = ctx.table.PLOT_MESSAGES, ctx.check.challenge
+    messages = ctx.table.PLOT_MESSAGES
     axes, values, early = K.two_panels(ctx)
     if early:
         return early
@@ -206,14 +206,7 @@ def check_figure(ctx: Context) -> Verdict:
         problems.append(messages["left"].format(lines=_shown(axes[0], left_ref, "without dropout")))
     if right_mine != set(mine):
         problems.append(messages["right"].format(lines=_shown(axes[1], right_mine, "yours")))
-    if problems:
-        if ctx.blank_places(challenge):
-            return _not_attempted(ctx, challenge)
-        raised = ctx.errors(challenge)  # a panel left empty because the cell stopped: say where and why
-        if raised:
-            problems.append(messages["raised"].format(errors=" ".join(raised)))
-        return Verdict(FAILED, " ".join(problems), answer)
-    return Verdict(PASSED, "", answer)
+    return K.figure_verdict(ctx, problems, answer)
 
 
 def _whose(reference: set[str], mine: set[str]) -> str:
