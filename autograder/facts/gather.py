@@ -30,6 +30,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import sys
 import types
 
 import keras
@@ -92,6 +93,7 @@ _re_sub = re.sub
 _isinstance = isinstance
 _type = type
 _getattr = getattr
+_getframe = sys._getframe
 _id = id
 _object_getattribute = object.__getattribute__
 _mro_of = type.__dict__["__mro__"].__get__  # the real MRO, whatever a metaclass pretends
@@ -392,6 +394,25 @@ def _history_data(history, epochs_arg=None) -> dict:
     }
 
 
+def cell_filename(index: int) -> str:
+    """The file name the grading harness compiles cell ``index`` (0-based) under."""
+    return f"<cell {index + 1}>"
+
+
+def _caller_cell() -> dict | None:
+    """The harness cell (0-based index) and its line that is running the current call, or None
+    when no harness cell is (the learner's own kernel). A helper function defined in one cell and
+    called from another counts as the calling cell's."""
+    found = None
+    frame = _getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if _isinstance(name, str) and name.startswith("<cell ") and name.endswith(">") and name[6:-1].isdigit():
+            found = {"cell": int(name[6:-1]) - 1, "line": frame.f_lineno}
+        frame = frame.f_back
+    return found
+
+
 class Recorder:
     """Wraps ``keras.Model.compile`` and ``fit`` to record how they were called, and what came of it.
 
@@ -456,7 +477,8 @@ class Recorder:
             call = {"model": model, "optimizer": describe_optimizer(optimizer) if given else {"given_as": "missing"},
                     "loss": describe_loss(loss),
                     "metrics": describe_metrics(metrics), "output_activation": _output_activation(model),
-                    "error": None, "state": None}
+                    "error": None, "state": None, "where": _caller_cell(),
+                    "seq": len(recorder.compile_calls) + len(recorder.fit_calls)}
             weights = kwargs.get("loss_weights", args[0] if args else None)
             if weights is not None:  # Keras 2's third positional argument was `metrics`; Keras 3's is this
                 call["loss_weights"] = describe_metrics(weights)
@@ -484,7 +506,8 @@ class Recorder:
                     "validation_given": validation is not None,
                     "validation_blank": is_a(validation, _Blank),
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
-                    "error": None, "history": None, "history_data": None}
+                    "error": None, "history": None, "history_data": None, "where": _caller_cell(),
+                    "seq": len(recorder.compile_calls) + len(recorder.fit_calls)}
             recorder.fit_calls.append(call)
             try:
                 if recorder.build_before_fit:  # never raises, but an interrupt there is fit's
@@ -545,6 +568,12 @@ def compile_facts(ns: dict, rec: Recorder, model: str) -> CompileFacts:
     out["error"] = last["error"] if last else None
     if last and "loss_weights" in last:
         out["loss_weights"] = last["loss_weights"]
+    fits = [c for c in rec.fit_calls if c["model"] is model]
+    if last and last["where"] and fits and fits[-1]["seq"] < last["seq"]:
+        trained = [c for c in fits if c["history"] is not None]
+        if trained:  # a later cell compiled the model again after fit trained it, and fit did not run since
+            out["late"] = {**last["where"], "fit_cell": (trained[-1]["where"] or {}).get("cell"),
+                           "fit_line": (trained[-1]["where"] or {}).get("line")}
     state = last["state"] if last and not last["error"] else None
     if state is not None and _compile_token(model) is state["compile_token"]:
         # Compiled through the recorder and not recompiled behind its back since.

@@ -86,6 +86,16 @@ class _CompileFactsKeys(TypedDict):
     model: Literal["ok", "missing", "not_model"]
 
 
+class LateCompile(TypedDict):
+    """Where the model's last compile ran (cell index, line in the cell), when it ran after a ``fit``
+    that trained the model and no ``fit`` ran since; and where that fit ran (None: not in a cell)."""
+
+    cell: int
+    line: Union[int, None]
+    fit_cell: Union[int, None]
+    fit_line: Union[int, None]
+
+
 class CompileFacts(_CompileFactsKeys, total=False):
     """``facts.compile_facts``: the exercise's model and its last compile."""
 
@@ -98,6 +108,7 @@ class CompileFacts(_CompileFactsKeys, total=False):
     loss: LossDesc
     metrics: MetricsDesc
     loss_weights: MetricsDesc  # when given: metric names here are Keras 2's positional `metrics`
+    late: LateCompile  # the last compile ran after the model was trained (a scratch cell's recompile)
     uncheckable: str  # this Keras hides something the checks need
 
 

@@ -7,6 +7,7 @@ names no exercise. Nothing here imports TensorFlow.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -86,6 +87,27 @@ def _noticed_at_fit(ctx: Context, kind: str) -> str:
 
 # --- compile ------------------------------------------------------------------------------------
 
+def _late_compile_noted(check: Callable[[Context], Verdict]) -> Callable[[Context], Verdict]:
+    """A failed compile check also says so when the compile it judged is a later cell's: one that ran
+    after ``fit`` had trained the model (a scratch cell trying another setting), which the learner
+    would otherwise not connect with the lesson's compile cell they got right."""
+    @functools.wraps(check)
+    def noted(ctx: Context) -> Verdict:
+        verdict = check(ctx)
+        late = (ctx.facts.get("compile") or {}).get("late")
+        cells = {c.get("index") for c in ctx.static.get("cells", [])}
+        if verdict.status != FAILED or not isinstance(late, dict) or late.get("cell") not in cells:
+            return verdict  # (a cell index the submission does not have: code compiled under a cell's name)
+        fit_cell = late.get("fit_cell") if late.get("fit_cell") in cells else None
+        note = ctx.table.COMPILE_MESSAGES["late"].format(
+            where=ctx.where(late["cell"], late.get("line")),
+            fit_where=f" at {ctx.where(fit_cell, late.get('fit_line'))}" if fit_cell is not None else "")
+        return Verdict(verdict.status, f"{verdict.output} {note}".strip(), verdict.answer)
+
+    return noted
+
+
+@_late_compile_noted
 def check_optimizer(ctx: Context) -> Verdict:
     """The optimizer is one the table accepts (``OPTIMIZER_ACCEPTED``), as an object, with a sensible learning rate."""
     messages = ctx.table.OPTIMIZER_MESSAGES
@@ -109,6 +131,7 @@ def check_optimizer(ctx: Context) -> Verdict:
     return Verdict(PASSED, "", given)
 
 
+@_late_compile_noted
 def check_loss(ctx: Context) -> Verdict:
     """The loss is one the table accepts (``LOSS_ACCEPTED``), matching the model's output (softmax or logits)."""
     table = ctx.table
@@ -139,6 +162,7 @@ def check_loss(ctx: Context) -> Verdict:
     return Verdict(FAILED, message.format(given=name), canonical)
 
 
+@_late_compile_noted
 def check_metrics(ctx: Context) -> Verdict:
     """The metrics are a list holding one the table accepts (``METRIC_ACCEPTED``), and none that needs other labels."""
     table = ctx.table

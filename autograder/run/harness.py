@@ -291,7 +291,7 @@ def run(cells: list[dict], facts_fd: int, nonce: str, collectors: types.ModuleTy
     encode = private_module("json.encoder").JSONEncoder(default=str_).encode
     graded_names = tuple(str_(n) for n in graded_names)
     groups = dict(collectors.COLLECTORS)
-    gather, cell_error, run_magic_cell_ = facts.gather, _cell_error, run_magic_cell
+    gather, cell_error, run_magic_cell_, cell_filename = facts.gather, _cell_error, run_magic_cell, facts.cell_filename
     lock, current_frames, sleep, main_thread = _thread.allocate_lock(), sys._current_frames, time.sleep, _thread.get_ident()
     recorder = facts.Recorder(tuple(vars(collectors).get("DATASETS", ())), build_before_fit=True)
     recorder.install()
@@ -376,7 +376,7 @@ def run(cells: list[dict], facts_fd: int, nonce: str, collectors: types.ModuleTy
         if any_(p["kind"] == "syntax" for p in cell["problems"]):
             outcome["status"] = "syntax_error"
             continue
-        filename = f"<cell {cell['index'] + 1}>"
+        filename = cell_filename(cell["index"])
         outcome["status"] = "running"
         watch["filename"], watch["outcome"] = filename, outcome
         safely(False, regather=False)  # so a kill during this cell is attributed to it

@@ -119,6 +119,12 @@ COMPILE_MESSAGES = {
     "no_model": "`model_intro` is not defined: run the setup cells first.",
     "not_model": "`model_intro` is no longer a Keras model; do not reassign it.",
     "never_called": "`model_intro.compile(...)` was never called.",
+    # Added to a failed compile check when the model's last compile ran after fit had trained it.
+    "late": (
+        "This is the last compile of `model_intro`, at {where}: it ran after `fit` had trained the "
+        "model{fit_where}, and the grader checks the model's last compile. Change that later compile "
+        "to the lesson's settings, or remove it."
+    ),
 }
 # The identifier this lesson uses for each kind of Keras name, and how it writes it: a misspelling
 # equally close to two names suggests this one, and any other suggestion adds "This lesson uses ...".
