@@ -255,6 +255,22 @@ def test_figure_with_the_loss_on_the_right():
     assert result.status == "failed" and "right panel" in result.output and "left panel" not in result.output
 
 
+@pytest.mark.parametrize("panel, series, words", [
+    (1, HISTORY, "The right panel also shows loss (yours), val_loss (yours)"),
+    (0, REFERENCE, "The left panel also shows loss (without dropout), val_loss (without dropout)"),
+    (0, {**{k: REFERENCE[k] for k in ("accuracy", "val_accuracy")}, "loss": HISTORY["loss"]},
+     "The left panel also shows loss (yours)"),
+])
+def test_figure_with_loss_curves_beside_the_accuracy_fails(panel, series, words):
+    """All of a History's columns on a panel (`data=history_dropout_df`): the accuracy curves are there,
+    but the loss curves share their axis, so the runs no longer compare on one scale."""
+    facts = solution_facts()
+    facts["plot"]["figure"]["axes"][panel] = _axis(series, "")
+    result = judge(facts)["plot.figure"]
+    assert result.status == "failed" and words in result.output, result.output
+    assert ("right panel" in result.output) == (panel == 1) and ("left panel" in result.output) == (panel == 0)
+
+
 @pytest.mark.parametrize("name, given, ok", [
     ("dropout_narrows_gap", "yes, the gap gets smaller", True),
     ("dropout_narrows_gap", "it narrows the gap", True),

@@ -204,9 +204,21 @@ def check_figure(ctx: Context) -> Verdict:
     problems = []
     if left_ref != set(reference):
         problems.append(messages["left"].format(lines=_shown(axes[0], left_ref, "without dropout")))
+    elif extra := _losses_traced(axes[0], values):
+        problems.append(messages["left_mixed"].format(lines=extra))
     if right_mine != set(mine):
         problems.append(messages["right"].format(lines=_shown(axes[1], right_mine, "yours")))
+    elif extra := _losses_traced(axes[1], values):
+        problems.append(messages["right_mixed"].format(lines=extra))
     return K.figure_verdict(ctx, problems, answer)
+
+
+def _losses_traced(axis: dict, values: dict[str, list]) -> str:
+    """The loss curves (of either run) a panel also draws, for a message; empty when it draws none."""
+    runs = (("without dropout", run_history("without")), ("yours", values))
+    found = [f"{key} ({whose})" for whose, series in runs
+             for key in sorted(_traced(axis, {k: v for k, v in series.items() if k in ("loss", "val_loss")}))]
+    return ", ".join(found)
 
 
 def _whose(reference: set[str], mine: set[str]) -> str:

@@ -265,6 +265,15 @@ PLOT_MESSAGES = {
         "The panels are swapped: the run without dropout goes on the left (`axes[0]`), your run with "
         "dropout on the right (`axes[1]`)."
     ),
+    # A panel that also draws loss curves: on one axis with the accuracy, the accuracy curves flatten.
+    "left_mixed": (
+        "The left panel also shows {lines}: plot only the accuracy columns there, "
+        "`history_intro_df[['accuracy', 'val_accuracy']]`, so the two runs compare on one scale."
+    ),
+    "right_mixed": (
+        "The right panel also shows {lines}: plot only the accuracy columns there, "
+        "`history_dropout_df[['accuracy', 'val_accuracy']]`, so the two runs compare on one scale."
+    ),
 }
 
 # --- questions ---------------------------------------------------------------------------------
