@@ -46,6 +46,17 @@ def fit_with(args: str) -> tuple[str, str]:
 # name -> (replacements, {check tag: words its output must contain}); tags not listed must pass
 # unless listed in the third item (checks that fail for a reason not under test).
 CASES: dict[str, tuple[dict, dict[str, list[str]], set[str]]] = {
+    "compile_result_assigned": (  # `model_intro = model_intro.compile(...)`: the name now holds None
+        {"c": (COMPILE, "model_intro = " + COMPILE)},
+        {**{t: ["`model_intro` holds None", "without `model_intro =`"]
+            for t in ("compile.optimizer", "compile.loss", "compile.metrics")},
+         **{t: ["`model_intro` holds None", "submission.py, line"] for t in FIT_TAGS}},
+        {"plot.history_df", "plot.figure"}),
+    "optimizer_lr_keras2": (  # the optimizer fails before compile runs: every later check cascades
+        {"c": compile_with(optimizer="keras.optimizers.Adam(lr=0.001)")},
+        {t: ["`learning_rate`", "keras.optimizers.Adam(learning_rate=0.001)", "submission.py, line"]
+         for t in ("compile.optimizer", "compile.loss", "compile.metrics")},
+        {*FIT_TAGS, "plot.history_df", "plot.figure"}),
     "loss_mse": (
         {"c": compile_with(loss="'mse'")},
         {"compile.loss": ["regression", "loss='sparse_categorical_crossentropy'"],
@@ -314,6 +325,18 @@ def test_fit_after_a_failed_compile_names_the_compile_error_and_its_place():
     (("NameError", "name 'tf' is not defined"), ["import tensorflow as tf"]),
     (("NameError", "name 'decreases' is not defined"), ["quotes", '"decreases"']),
     (("ZeroDivisionError", "division by zero"), ["ZeroDivisionError: division by zero"]),
+    (("ValueError", "Argument(s) not recognized: {'lr': 0.001}"), ["`learning_rate`", "Keras 2"]),
+    (("ValueError", "Argument(s) not recognized: {'momentun': 0.9}"), ["no argument `momentun`"]),
+    (("ValueError", "Only input tensors may be passed as positional arguments. The following argument value "
+                    "should be passed as a keyword argument: <Dropout name=dropout, built=True> (of type "
+                    "<class 'keras.src.layers.regularization.dropout.Dropout'>)"),
+     ["`Dropout` layer", "x = keras.layers.Dropout(...)(x)"]),
+    (("AttributeError", "module 'keras.layers' has no attribute 'dropout'"), ["did you mean `keras.layers.Dropout`?"]),
+    (("AttributeError", "module 'keras.api.layers' has no attribute 'Conv2d'"), ["did you mean `keras.layers.Conv2D`?"]),
+    (("AttributeError", "module 'keras.layers' has no attribute 'MaxPool2d'"), ["`keras.layers.MaxPooling2D`"]),
+    (("AttributeError", "module 'keras.optimizers' has no attribute 'adam'"), ["`keras.optimizers.Adam`"]),
+    (("AttributeError", "module 'keras.layers' has no attribute 'Frobnicate'"),
+     ["`keras.layers` has no `Frobnicate`: check the spelling"]),
 ])
 def test_explain_error_gives_the_fix(error, words):
     text = explain_error({"type": error[0], "message": error[1]}, table=FIRST.table)
@@ -414,6 +437,7 @@ def test_identifier_lists_match_the_installed_keras():
         assert not _interprets(keras.losses.get, name) and not _interprets(keras.optimizers.get, name)
     if strict:
         assert all(hasattr(keras.optimizers, c) for c in R.KERAS_OPTIMIZER_CLASSES)
+        assert all(hasattr(keras.layers, c) for c in R.KERAS_LAYER_CLASSES)
         for names, module in ((R.KERAS_LOSS_NAMES, keras.losses), (R.KERAS_METRIC_NAMES, keras.metrics)):
             camel = [n for n in names if n[:1].isupper() and not n.isupper() and not _internal(n)]
             assert all(hasattr(module, n) for n in camel), [n for n in camel if not hasattr(module, n)]

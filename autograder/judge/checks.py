@@ -169,7 +169,7 @@ def explain_error(error: dict, ctx: Context | None = None, table: ModuleType | N
     text = f"{error.get('type', 'Error')}: {error.get('message') or ''}"
     for explain in (_explain_defined_later, _explain_name, _explain_identifier, _explain_keyword, _explain_metrics_not_list,
                     _explain_fit_arguments, _explain_not_compiled, _explain_labels, _explain_missing_column,
-                    _explain_loss_weights):
+                    _explain_loss_weights, _explain_module_attribute):
         found = explain(text, facts, ctx, table)
         if found:
             return found
@@ -337,6 +337,24 @@ def _explain_keyword(text: str, facts: dict, ctx: Context | None, table: ModuleT
                   table.KERAS_ERROR_MESSAGES["keyword_choices"].format(choices=", ".join(f"`{a}`" for a in arguments[:5])))
     return table.KERAS_ERROR_MESSAGES["unexpected_keyword"].format(func=m["func"], keyword=m["keyword"],
                                                                 suggestion=suggestion)
+
+
+_MODULE_CLASSES = {"layers": R.KERAS_LAYER_CLASSES, "optimizers": R.KERAS_OPTIMIZER_CLASSES}
+
+
+def _explain_module_attribute(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:
+    """`keras.layers.dropout`, `keras.optimizers.adam()`: a Keras class misspelled (names are case-sensitive)."""
+    m = re.search(r"AttributeError: module '(?P<module>(?:tensorflow\.)?keras(?:\.\w+)*)' has no attribute '(?P<name>\w+)'",
+                  text)
+    if not m:
+        return None
+    module = m["module"].replace("keras.api.", "keras.").replace("keras.src.", "keras.")
+    classes = _MODULE_CLASSES.get(module.rsplit(".", 1)[-1], ())
+    same = [c for c in classes if c.lower() == m["name"].lower()]
+    found = same[0] if same else _closest(m["name"], classes)
+    if found is None:
+        return table.KERAS_ERROR_MESSAGES["no_attribute"].format(module=module, name=m["name"])
+    return table.KERAS_ERROR_MESSAGES["no_attribute_suggestion"].format(module=module, name=m["name"], suggestion=found)
 
 
 def _explain_metrics_not_list(text: str, facts: dict, ctx: Context | None, table: ModuleType) -> str | None:

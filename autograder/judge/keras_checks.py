@@ -32,7 +32,8 @@ def _compile_part(ctx: Context, part: str) -> tuple[dict | None, Verdict | None]
     if facts.get("model") == "missing":
         return None, _no_result(ctx, challenge, messages["no_model"])
     if facts.get("model") == "not_model":
-        return None, Verdict(FAILED, messages["not_model"])
+        none = (facts.get("model_desc") or {}).get("given_as") == "NoneType"  # `model = model.compile(...)`
+        return None, Verdict(FAILED, messages["none_model" if none else "not_model"])
     if part not in facts:
         return None, _no_result(ctx, challenge, messages["never_called"])
     value = facts[part]

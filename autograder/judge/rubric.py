@@ -310,6 +310,12 @@ KERAS_ACRONYMS = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "ma
 KERAS_INTERNAL_NAMES = frozenset({"loss", "loss_function_wrapper", "metric", "mean_metric_wrapper", "optimizer",
                                   "optimizermap", "multioptimizer", "lossscaleoptimizer", "io_u", "mean_io_u",
                                   "one_hot_io_u", "one_hot_mean_io_u"})
+# Keras' layer classes a CNN lesson's learner may write (`keras.layers.<name>`), for a misspelling such
+# as `keras.layers.dropout`.
+KERAS_LAYER_CLASSES = ("Input", "InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+                       "GlobalMaxPooling2D", "Flatten", "Dense", "Dropout", "SpatialDropout2D", "GaussianDropout",
+                       "BatchNormalization", "Activation", "ReLU", "Softmax", "Rescaling", "Normalization", "Reshape",
+                       "RandomFlip", "RandomRotation", "Concatenate", "Add")
 # Keras' optimizer classes (`keras.optimizers.<name>`), for `Adam()` written without `keras.optimizers.`.
 KERAS_OPTIMIZER_CLASSES = ("Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
                            "Muon", "Nadam", "RMSprop", "SGD")

@@ -118,6 +118,12 @@ COMPILE_MESSAGES = {
     "uncheckable": "The compiled model could not be inspected ({reason}).",
     "no_model": "`model_intro` is not defined: run the setup cells first.",
     "not_model": "`model_intro` is no longer a Keras model; do not reassign it.",
+    "none_model": (
+        "`model_intro` holds None, not the model: `compile` (like `summary`) returns None, so "
+        "`model_intro = model_intro.compile(...)` replaces the model with None. Write "
+        "`model_intro.compile(...)` without `model_intro =`, and re-run the cells from the one that "
+        "builds the model."
+    ),
     "never_called": "`model_intro.compile(...)` was never called.",
     # Added to a failed compile check when the model's last compile ran after fit had trained it.
     "late": (
@@ -445,6 +451,23 @@ KERAS_ERROR_MESSAGES = {
     "no_suggestion": " (check the spelling).",
     "lesson_uses": " This lesson uses `{lesson}`.",
     "unexpected_keyword": "`{func}` has no argument `{keyword}`{suggestion}",
+    "no_attribute_suggestion": (
+        "`{module}` has no `{name}`: did you mean `{module}.{suggestion}`? Python names are case-sensitive, "
+        "and Keras' layers and optimizers are classes, written with a capital letter."
+    ),
+    "no_attribute": "`{module}` has no `{name}`: check the spelling (Python names are case-sensitive).",
+    "optimizer_lr": (
+        "Keras 3 calls the learning rate `learning_rate` (`lr` was Keras 2's name): write "
+        "`keras.optimizers.Adam(learning_rate=0.001)`, or simply `optimizer='adam'`."
+    ),
+    "optimizer_argument": (
+        "the optimizer has no argument `{argument}`: Keras' optimizers take `learning_rate` and the "
+        "settings their documentation lists."
+    ),
+    "layer_not_called": (
+        "a `{layer}` layer was passed on where the output of the layer before was expected: a layer is "
+        "made and then called on a tensor, `x = keras.layers.{layer}(...)(x)`, so add `(x)` after it."
+    ),
     "keyword_choices": "; its arguments include {choices}.",
     "class_not_instance": (
         "You passed the class `{name}` itself; Keras needs an object: add parentheses, `{module}.{name}()`."
@@ -554,6 +577,11 @@ ERROR_EXPLANATIONS: list[tuple[str, str]] = [
     (r"incompatible with the layer: expected shape=(?P<expected>\([^)]*\)), found shape=(?P<found>\([^)]*\))",
      KERAS_ERROR_MESSAGES["input_shape"]),
     (r"^ValueError: None values not supported", KERAS_ERROR_MESSAGES["no_labels"]),
+    (r"^AttributeError: 'NoneType' object has no attribute '(?:fit|compile|summary|evaluate|predict)'",
+     COMPILE_MESSAGES["none_model"]),
+    (r"^ValueError: Argument\(s\) not recognized: \{'lr'", KERAS_ERROR_MESSAGES["optimizer_lr"]),
+    (r"^ValueError: Argument\(s\) not recognized: \{'(?P<argument>\w+)'", KERAS_ERROR_MESSAGES["optimizer_argument"]),
+    (r"Only input tensors may be passed as positional arguments.*?<(?P<layer>\w+) name=", KERAS_ERROR_MESSAGES["layer_not_called"]),
     (r"No loss to compute", KERAS_ERROR_MESSAGES["no_loss"]),
     (r"'NoneType' object has no attribute 'apply_gradients'", KERAS_ERROR_MESSAGES["no_optimizer"]),
     (r"must have the same rank|must have rank \(ndim\)", LOSS_MESSAGES["categorical_crossentropy"]),
