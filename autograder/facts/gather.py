@@ -42,6 +42,7 @@ import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 
 from autograder import LESSON_FIGURE_LABEL
 from autograder.facts.schema import (AnswerFact, AnswerFacts, CompileFacts, DataFrameFacts, Described, ErrorFact, FigureFacts,
@@ -94,6 +95,8 @@ _isinstance = isinstance
 _type = type
 _getattr = getattr
 _getframe = sys._getframe
+_TFDataset = tf.data.Dataset
+_cardinality = tf.data.Dataset.cardinality
 _id = id
 _object_getattribute = object.__getattribute__
 _mro_of = type.__dict__["__mro__"].__get__  # the real MRO, whatever a metaclass pretends
@@ -399,6 +402,17 @@ def cell_filename(index: int) -> str:
     return f"<cell {index + 1}>"
 
 
+def _batches(dataset) -> int | None:
+    """How many batches a ``tf.data`` dataset yields (None: not a dataset, infinite or unknown)."""
+    try:
+        if is_a(dataset, _TFDataset):
+            n = int(_cardinality(dataset))
+            return n if n >= 0 else None
+    except BaseException:
+        pass
+    return None
+
+
 def _caller_cell() -> dict | None:
     """The harness cell (0-based index) and its line that is running the current call, or None
     when no harness cell is (the learner's own kernel). A helper function defined in one cell and
@@ -506,6 +520,8 @@ class Recorder:
                     "validation_given": validation is not None,
                     "validation_blank": is_a(validation, _Blank),
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
+                    "steps_per_epoch": describe(kwargs.get("steps_per_epoch")),
+                    "validation_freq": describe(kwargs.get("validation_freq", 1)), "x_batches": _batches(x),
                     "error": None, "history": None, "history_data": None, "where": _caller_cell(),
                     "seq": len(recorder.compile_calls) + len(recorder.fit_calls)}
             recorder.fit_calls.append(call)
@@ -652,6 +668,9 @@ def fit_facts(ns: dict, rec: Recorder, model: str, history: str, datasets: tuple
             "epochs": last["epochs"],
             "validation_data": val_name,
             "validation_split": last["validation_split"],
+            "steps_per_epoch": last["steps_per_epoch"],
+            "validation_freq": last["validation_freq"],
+            "x_batches": last["x_batches"],
             # what the arguments were, to explain an error of fit
             "x_desc": last["x_desc"],
             "x_items": last["x_items"],

@@ -119,6 +119,9 @@ class LastFitCall(TypedDict):
     epochs: Described
     validation_data: Union[str, None]  # "train_ds", "val_ds", "other", "blank", or None when not given
     validation_split: Described
+    steps_per_epoch: Described  # None when not given
+    validation_freq: Described  # 1 when not given
+    x_batches: Union[int, None]  # the batches of `x` when it is a tf.data dataset of known size
     x_desc: Described
     x_items: Union[list[str], None]  # a tuple or list given as x: which datasets its items are
     y_given: bool

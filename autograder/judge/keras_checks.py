@@ -272,6 +272,12 @@ def check_epochs(ctx: Context) -> Verdict:
     history, early = _history(ctx)
     if early:
         return early
+    last = fit.get("last_call") or {}
+    steps, batches = (last.get("steps_per_epoch") or {}).get("value"), last.get("x_batches")
+    if (isinstance(steps, int) and not isinstance(steps, bool) and isinstance(batches, int)
+            and 0 < steps < batches and last.get("history_is_result")):
+        return Verdict(FAILED, ctx.table.FIT_MESSAGES["steps_per_epoch"].format(steps=steps, batches=batches),
+                       f"steps_per_epoch={steps}")
     run = history.get("epochs_run") or history.get("epochs_param")
     param = history.get("epochs_param")
     if run != ctx.table.EXPECTED_EPOCHS:
@@ -308,6 +314,10 @@ def check_validation(ctx: Context) -> Verdict:
         return Verdict(FAILED, messages["train_is_val"], f"x={val_name}")
     if val != val_name:
         return Verdict(FAILED, messages["wrong_validation"], str(val))
+    freq = last.get("validation_freq") or {}
+    if freq.get("given_as") != "int" or freq.get("value") != 1:  # every other epoch, or a list of epochs
+        shown = freq.get("value", freq.get("repr", "?"))
+        return Verdict(FAILED, messages["validation_freq"].format(freq=shown), f"validation_freq={shown}")
     return Verdict(PASSED, "", val_name)
 
 

@@ -272,6 +272,15 @@ FIT_MESSAGES = {
         "You trained on the validation data. Use `x = train_ds` and `validation_data = val_ds`."
     ),
     "wrong_validation": "`validation_data` should be `val_ds`, the validation dataset made in the setup.",
+    "steps_per_epoch": (
+        "`steps_per_epoch = {steps}` ends each epoch after {steps} of the {batches} batches of `train_ds`, so "
+        "no epoch sees the whole training set. Leave `steps_per_epoch` out of `fit`."
+    ),
+    "validation_freq": (
+        "`validation_freq = {freq}` validates only on some epochs, so the validation curves have fewer "
+        "points than the training curves and cannot be compared epoch by epoch. Leave `validation_freq` "
+        "out of `fit`: Keras then validates after every epoch."
+    ),
     "no_accuracy_metric": "Without an accuracy metric in `compile`, there is no accuracy to record.",
     "uncheckable": "The training history could not be inspected ({reason}).",
 }
@@ -577,6 +586,9 @@ ERROR_EXPLANATIONS: list[tuple[str, str]] = [
     (r"incompatible with the layer: expected shape=(?P<expected>\([^)]*\)), found shape=(?P<found>\([^)]*\))",
      KERAS_ERROR_MESSAGES["input_shape"]),
     (r"^ValueError: None values not supported", KERAS_ERROR_MESSAGES["no_labels"]),
+    (r"^ValueError: All arrays must be of the same length",
+     "the History's lists are not all as long: validation ran on fewer epochs than training "
+     "(`validation_freq` in `fit`), so pandas cannot line them up. Leave `validation_freq` out of `fit`."),
     (r"^AttributeError: 'NoneType' object has no attribute '(?:fit|compile|summary|evaluate|predict)'",
      COMPILE_MESSAGES["none_model"]),
     (r"^ValueError: Argument\(s\) not recognized: \{'lr'", KERAS_ERROR_MESSAGES["optimizer_lr"]),
