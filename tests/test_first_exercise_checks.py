@@ -177,3 +177,35 @@ def test_no_figure():
     f["plot"]["figure"] = {"found": False}
     result = judge(f)["plot.figure"]
     assert result.status == "failed" and T.PLOT_MESSAGES["no_figure"] in result.output
+
+
+def test_empty_panels_are_named_as_such_not_as_no_figure():
+    """`fig, axes = plt.subplots(1, 2)` then `df.plot()` without `ax=`: pandas drew on figures of its own."""
+    f = facts()
+    for axis in f["plot"]["figure"]["axes"]:
+        axis.update(lines=[], legend=[])
+    result = judge(f)["plot.figure"]
+    assert result.status == "failed"
+    assert result.output == T.PLOT_MESSAGES["empty_figure"].format(n=2), result.output
+
+
+def test_a_dataframe_with_a_column_of_its_own_beside_the_historys_passes():
+    f = facts()
+    df = f["plot"]["df"]
+    df["columns"].append("epoch")
+    df["values"]["epoch"] = [float(i) for i in range(1, df["rows"] + 1)]
+    assert judge(f)["plot.history_df"].status == "passed"
+    df["values"]["loss"] = [v + 1.0 for v in df["values"]["loss"]]  # the History's own columns still count
+    assert judge(f)["plot.history_df"].status == "failed"
+
+
+def test_a_dataframe_with_the_historys_columns_renamed_says_which():
+    f = facts()
+    df = f["plot"]["df"]
+    for old, new in (("loss", "train loss"), ("val_loss", "validation loss")):
+        df["columns"][df["columns"].index(old)] = new
+        df["values"][new] = df["values"].pop(old)
+    result = judge(f)["plot.history_df"]
+    assert result.status == "failed"
+    assert "`loss` as `train loss`, `val_loss` as `validation loss`" in result.output, result.output
+    assert result.output.startswith("`history_intro_df` holds the History's numbers, but under other column names")

@@ -372,12 +372,18 @@ def check_history_df(ctx: Context) -> Verdict:
     columns = df.get("columns", [])
     got = {c: (df.get("values") or {}).get(c, []) for c in columns}
     answer = ", ".join(columns)
-    if _same_history(got, values):
+    # Columns of its own beside the History's (an `epoch` column to plot against) change nothing.
+    if _same_history({c: v for c, v in got.items() if c in values}, values):
         return Verdict(PASSED, "", answer)
     if any(_same_history(got, earlier) for earlier in _earlier_histories(ctx)):
         return Verdict(FAILED, messages["stale_df"], "built before the latest fit")
-    if set(columns) == set(values):
+    if set(values) <= set(columns):
         return Verdict(FAILED, messages["values_differ"], answer)
+    renamed = {key: column for key, series in values.items() if key not in got
+               for column, numbers in got.items() if column not in values and series and _close(numbers, series)}
+    if renamed and set(renamed) | (set(values) & set(got)) == set(values):
+        shown = ", ".join(f"`{key}` as `{column}`" for key, column in renamed.items())
+        return Verdict(FAILED, messages["renamed_df"].format(renamed=shown), answer)
     return Verdict(FAILED, messages["wrong_df"].format(columns=columns), answer)
 
 
@@ -414,6 +420,8 @@ def two_panels(ctx: Context) -> tuple[list[dict], dict, Verdict | None]:
     history, early = _plot_history(ctx)  # the figure must show the History of fit: that comes first
     if early:
         return [], {}, early
+    if not drawn and fig.get("found") and fig.get("axes"):  # panels made, nothing drawn on them
+        return [], {}, _no_result(ctx, challenge, messages["empty_figure"].format(n=len(fig["axes"])))
     if not drawn:
         return [], {}, _no_result(ctx, challenge, messages["no_figure"])
     axes = fig.get("axes", [])

@@ -298,6 +298,15 @@ PLOT_MESSAGES = {
         "No figure was found. Make one with `fig, axes = plt.subplots(1, 2)` and draw on "
         "`axes[0]` and `axes[1]`."
     ),
+    "empty_figure": (
+        "The figure's {n} panel(s) are empty: nothing was drawn on them. Give each plot its panel, "
+        "`sns.lineplot(data=..., ax=axes[0])` (or a DataFrame's `.plot(ax=axes[0])`): without `ax=`, "
+        "pandas' `.plot()` draws on a new figure of its own."
+    ),
+    "renamed_df": (
+        "`history_intro_df` holds the History's numbers, but under other column names ({renamed}). "
+        "Keep the History's keys as the column names: the plot cell selects the columns by them."
+    ),
     "panels": "The figure has {n} panel(s); it should have 2 side by side (`plt.subplots(1, 2)`).",
     "left": "The left panel shows {lines}; it should show the loss: `'loss'` and `'val_loss'`.",
     "right": "The right panel shows {lines}; it should show the accuracy: `'{acc}'` and `'val_{acc}'`.",
