@@ -323,6 +323,15 @@ BOOL_TABLE = [
     ("is_overfitting", "a little", None),
     ("is_overfitting", "Overfitting? Not sure", None),
     ("is_overfitting", "It could be overfitting", None),
+    # What held at first, then one curve went its own way: the answer is the opposite of the start's.
+    ("curves_similar", "They are similar at first but then the validation loss goes up", False),
+    ("curves_similar", "They start similar, but then the validation loss goes up while the training loss "
+                       "keeps going down", False),
+    ("curves_similar", "At first yes, but later the validation accuracy levels off", False),
+    ("curves_similar", "similar at first and then both go down", True),
+    ("curves_similar", "They start similar", None),
+    ("performs_well_on_new_data", "well at first, but then the validation loss goes up", False),
+    ("is_overfitting", "no at first, but then the validation loss rises", True),
 ]
 
 

@@ -870,6 +870,14 @@ def _read_bool(table: ModuleType, name: str, clauses: list[list[_Item]], bare: l
         if not found and kinds <= {"FILLER", "AUX", "INTENS"} and kinds & {"AUX", "INTENS"}:
             found.append((True, " ".join(it.text for it in clause)))  # "it does", "definitely"
         signals += [(value, text, early) for value, text in found]
+    early_at = [i for i, clause in enumerate(clauses) if any(it.kind == "EARLY" for it in clause)]
+    if early_at and all(early for _, _, early in signals):
+        # "Similar at first, but then the validation loss goes up": what held at the start stopped holding.
+        alike = (table.BOOL_WORDS_BY_QUESTION.get(name) or {}).get(True, set())
+        said = {value for value, _, _ in signals} or {True for clause in clauses for it in clause if it.kind == "EARLY"
+                                                      and set(it.text.split()) & alike}
+        if len(said) == 1 and _one_side_changes(clauses[early_at[-1] + 1:]):
+            return Reading(not said.pop())
     if any(not early for _, _, early in signals):
         signals = [s for s in signals if not s[2]]
     values = list(dict.fromkeys(value for value, _, _ in signals))
@@ -884,6 +892,13 @@ def _read_bool(table: ModuleType, name: str, clauses: list[list[_Item]], bare: l
         text = f"not {trend.text}" if trend.negated else trend.text
         return Reading(None, R.ANSWER_REASONS["trend_for_bool"].format(text=_quote(text)))
     return Reading(None)
+
+
+def _one_side_changes(clauses: list[list[_Item]]) -> bool:
+    """One of the clauses says how the training or the validation curve alone went on ("then the
+    validation loss goes up"), not both of them."""
+    return any(not any(it.text == "both" for it in clause) and any(it.kind in ("TRAIN", "VAL") for it in clause)
+               and any(it.kind in ("TREND", "MIXED") and not it.negated for it in clause) for clause in clauses)
 
 
 def _about_training(table: ModuleType, name: str, clause: list[_Item], k: int) -> bool:
