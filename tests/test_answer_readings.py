@@ -332,6 +332,12 @@ BOOL_TABLE = [
     ("curves_similar", "They start similar", None),
     ("performs_well_on_new_data", "well at first, but then the validation loss goes up", False),
     ("is_overfitting", "no at first, but then the validation loss rises", True),
+    # Each curve its own trend: not similar. The same trend for both stays unread (no yes or no said).
+    ("curves_similar", "The validation loss goes up while the training loss goes down", False),
+    ("curves_similar", "training accuracy keeps increasing, validation accuracy stays the same", False),
+    ("curves_similar", "the training loss decreases and the validation loss decreases", None),
+    ("curves_similar", "the training loss decreases while the training accuracy increases", None),
+    ("is_overfitting", "The validation loss goes up while the training loss goes down", None),
 ]
 
 

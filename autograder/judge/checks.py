@@ -887,11 +887,25 @@ def _read_bool(table: ModuleType, name: str, clauses: list[list[_Item]], bare: l
         first = signals[0]
         second = next(s for s in signals if s[0] != first[0])
         return Reading(None, R.ANSWER_REASONS["both"].format(first=_quote(first[1]), second=_quote(second[1])))
+    if name in getattr(table, "COMPARE_QUESTIONS", ()) and _sides_differ(clauses):
+        return Reading(False)  # "the validation loss goes up while the training loss goes down"
     trend = next((it for clause in clauses for it in clause if it.kind in ("TREND", "MIXED")), None)
     if trend is not None:
         text = f"not {trend.text}" if trend.negated else trend.text
         return Reading(None, R.ANSWER_REASONS["trend_for_bool"].format(text=_quote(text)))
     return Reading(None)
+
+
+def _sides_differ(clauses: list[list[_Item]]) -> bool:
+    """The answer gives the training curve one trend and the validation curve another, each in a
+    clause of its own."""
+    sides: dict[str, set] = {}
+    for clause in clauses:
+        side = {it.kind for it in clause} & {"TRAIN", "VAL"}
+        trends = {it.value for it in clause if it.kind == "TREND" and not it.negated}
+        if len(side) == 1 and len(trends) == 1:
+            sides.setdefault(side.pop(), set()).update(trends)
+    return set(sides) == {"TRAIN", "VAL"} and all(len(t) == 1 for t in sides.values()) and sides["TRAIN"] != sides["VAL"]
 
 
 def _one_side_changes(clauses: list[list[_Item]]) -> bool:

@@ -386,6 +386,9 @@ BOOL_WORDS_BY_QUESTION: dict[str, dict[bool, set[str]]] = {
 # Questions about new data: there a yes word followed by words about the training data ("it does well
 # on the training data") is no answer.
 NEW_DATA_QUESTIONS = ("performs_well_on_new_data",)
+# Questions comparing the training and the validation curves: an answer giving each its own, different
+# trend ("the validation loss goes up while the training loss goes down") says no.
+COMPARE_QUESTIONS = ("curves_similar",)
 ANSWER_QUESTIONS = {
     "loss_trend": "What happens to the loss during training?",
     "accuracy_trend": "What happens to the accuracy during training?",
