@@ -78,7 +78,7 @@ def solution_facts() -> dict:
                 "x": "train_ds", "epochs": {"given_as": "int", "value": 10}, "validation_data": "val_ds",
                 "validation_split": {"given_as": "float", "value": 0.0},
                 "steps_per_epoch": {"given_as": "NoneType", "value": None},
-                "validation_freq": {"given_as": "int", "value": 1}, "x_batches": 2,
+                "validation_freq": {"given_as": "int", "value": 1}, "x_batches": 2, "train_batches": 2,
                 "x_desc": {"given_as": "_PrefetchDataset", "repr": "<_PrefetchDataset>"}, "x_items": None,
                 "y_given": False, "validation_desc": {"given_as": "_PrefetchDataset", "repr": "<_PrefetchDataset>"},
                 "error": None, "history_is_result": True,

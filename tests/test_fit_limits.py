@@ -38,3 +38,15 @@ def test_validation_freq_fails_the_validation_check_and_explains_the_plot_error(
     assert graded["fit.epochs"].status == PASSED
     plot = graded["plot.history_df"]
     assert plot.status == FAILED and "`validation_freq`" in plot.output and "All arrays" not in plot.output, plot.output
+
+
+@pytest.mark.parametrize("x, ok", [("train_ds.take(1)", False), ("train_ds.skip(1)", False),
+                                   ("train_ds.shuffle(100)", True), ("train_ds.prefetch(1)", True),
+                                   ("train_ds.cache()", True)])
+def test_x_is_judged_by_how_much_of_train_ds_it_holds(grade, x, ok):
+    text = SOLUTION.read_text(encoding="utf-8")
+    assert text.count("x = train_ds,") == 1
+    result = by_tag(grade(text.replace("x = train_ds,", f"x = {x},")))["fit.validation"]
+    assert (result.status == PASSED) == ok, result.output
+    if not ok:
+        assert "`x` holds 1 of the 2 batches of `train_ds`" in result.output and "`x = train_ds`" in result.output

@@ -522,6 +522,7 @@ class Recorder:
                     "validation_split": describe(kwargs.get("validation_split", 0.0)),
                     "steps_per_epoch": describe(kwargs.get("steps_per_epoch")),
                     "validation_freq": describe(kwargs.get("validation_freq", 1)), "x_batches": _batches(x),
+                    "train_batches": _batches(recorder.datasets[-1][0]) if recorder.datasets else None,
                     "error": None, "history": None, "history_data": None, "where": _caller_cell(),
                     "seq": len(recorder.compile_calls) + len(recorder.fit_calls)}
             recorder.fit_calls.append(call)
@@ -671,6 +672,7 @@ def fit_facts(ns: dict, rec: Recorder, model: str, history: str, datasets: tuple
             "steps_per_epoch": last["steps_per_epoch"],
             "validation_freq": last["validation_freq"],
             "x_batches": last["x_batches"],
+            "train_batches": last["train_batches"],
             # what the arguments were, to explain an error of fit
             "x_desc": last["x_desc"],
             "x_items": last["x_items"],

@@ -122,6 +122,7 @@ class LastFitCall(TypedDict):
     steps_per_epoch: Described  # None when not given
     validation_freq: Described  # 1 when not given
     x_batches: Union[int, None]  # the batches of `x` when it is a tf.data dataset of known size
+    train_batches: Union[int, None]  # the batches of the training dataset `load_datasets` made (None: unknown)
     x_desc: Described
     x_items: Union[list[str], None]  # a tuple or list given as x: which datasets its items are
     y_given: bool

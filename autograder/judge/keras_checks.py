@@ -312,6 +312,9 @@ def check_validation(ctx: Context) -> Verdict:
         return Verdict(FAILED, messages["validation_is_train"], train)
     if last.get("x") == val_name:
         return Verdict(FAILED, messages["train_is_val"], f"x={val_name}")
+    part, whole = last.get("x_batches"), last.get("train_batches")
+    if last.get("x") != train and isinstance(part, int) and isinstance(whole, int) and 0 <= part < whole:
+        return Verdict(FAILED, messages["x_part"].format(part=part, whole=whole), f"x: {part} of {whole} batches")
     if val != val_name:
         return Verdict(FAILED, messages["wrong_validation"], str(val))
     freq = last.get("validation_freq") or {}

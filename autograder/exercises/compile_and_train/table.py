@@ -272,6 +272,10 @@ FIT_MESSAGES = {
         "You trained on the validation data. Use `x = train_ds` and `validation_data = val_ds`."
     ),
     "wrong_validation": "`validation_data` should be `val_ds`, the validation dataset made in the setup.",
+    "x_part": (
+        "`x` holds {part} of the {whole} batches of `train_ds` (a `take` or `skip` of it, say), so the model "
+        "trains on part of the training set. Give `fit` all of it: `x = train_ds`."
+    ),
     "steps_per_epoch": (
         "`steps_per_epoch = {steps}` ends each epoch after {steps} of the {batches} batches of `train_ds`, so "
         "no epoch sees the whole training set. Leave `steps_per_epoch` out of `fit`."
