@@ -195,7 +195,8 @@ def check_figure(ctx: Context) -> Verdict:
         return early
     acc = K.accuracy_key(list(values)) or "accuracy"
     mine = {k: values.get(k, []) for k in (acc, f"val_{acc}")}
-    reference = {k: v for k, v in run_history("without").items() if k in ("accuracy", "val_accuracy")}
+    without = run_history("without")
+    reference = {k: v for k, v in without.items() if k in ("accuracy", "val_accuracy")}
     left_ref, right_ref = _traced(axes[0], reference), _traced(axes[1], reference)
     left_mine, right_mine = _traced(axes[0], mine), _traced(axes[1], mine)
     answer = f"left: {_whose(left_ref, left_mine)}; right: {_whose(right_ref, right_mine)}"
@@ -204,18 +205,19 @@ def check_figure(ctx: Context) -> Verdict:
     problems = []
     if left_ref != set(reference):
         problems.append(messages["left"].format(lines=_shown(axes[0], left_ref, "without dropout")))
-    elif extra := _losses_traced(axes[0], values):
+    elif extra := _losses_traced(axes[0], without, values):
         problems.append(messages["left_mixed"].format(lines=extra))
     if right_mine != set(mine):
         problems.append(messages["right"].format(lines=_shown(axes[1], right_mine, "yours")))
-    elif extra := _losses_traced(axes[1], values):
+    elif extra := _losses_traced(axes[1], without, values):
         problems.append(messages["right_mixed"].format(lines=extra))
     return K.figure_verdict(ctx, problems, answer)
 
 
-def _losses_traced(axis: dict, values: dict[str, list]) -> str:
-    """The loss curves (of either run) a panel also draws, for a message; empty when it draws none."""
-    runs = (("without dropout", run_history("without")), ("yours", values))
+def _losses_traced(axis: dict, without: dict[str, list], values: dict[str, list]) -> str:
+    """The loss curves (of the run ``without`` dropout or the learner's) a panel also draws, for a
+    message; empty when it draws none."""
+    runs = (("without dropout", without), ("yours", values))
     found = [f"{key} ({whose})" for whose, series in runs
              for key in sorted(_traced(axis, {k: v for k, v in series.items() if k in ("loss", "val_loss")}))]
     return ", ".join(found)
